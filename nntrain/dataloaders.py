@@ -21,9 +21,9 @@ import fastcore.all as fc
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'FASHION_MNIST_FILES', 'IDX_IMAGES_MAGIC', 'IDX_LABELS_MAGIC', 'HUB_FASHION_MNIST',
            'IMAGE_EXTENSIONS', 'read_idx', 'read_fashion_mnist_split', 'cache_dir', 'fashion_mnist_features',
-           'load_fashion_mnist', 'hf_ds_collate_fn', 'TensorLoader', 'images_to_tensor', 'hf_ds_to_tensors',
-           'DataLoaders', 'get_files', 'split_by_grandparent', 'split_random', 'parent_label', 'Vocab', 'ImageFiles',
-           'from_folder', 'show_images', 'show_batch']
+           'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'hf_ds_collate_fn', 'TensorLoader',
+           'images_to_tensor', 'hf_ds_to_tensors', 'DataLoaders', 'get_files', 'split_by_grandparent', 'split_random',
+           'parent_label', 'Vocab', 'ImageFiles', 'from_folder', 'show_images', 'show_batch']
 
 # %% ../nbs/01_dataloaders.ipynb #98398029
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -123,6 +123,22 @@ def load_fashion_mnist(path: str|Path|None=None, # folder with the four IDX `.gz
     "Fashion-MNIST as a `DatasetDict` with `train` (60,000) and `test` (10,000) splits of PIL `image` and `label`."
     if path is None and os.environ.get('NNTRAIN_DATA'): path = Path(os.environ['NNTRAIN_DATA'])
     return _load_from_hub() if path is None else _load_from_idx(Path(path))
+
+# %% ../nbs/01_dataloaders.ipynb #500f47f8
+def write_idx(fn: str|Path, arr: np.ndarray, magic: int):
+    "Write a uint8 array as a gzipped IDX file that starts with `magic`."
+    arr = np.asarray(arr)
+    if arr.dtype != np.uint8: raise ValueError(f"IDX files here hold unsigned bytes; got an array of {arr.dtype}.")
+    header = struct.pack('>i', magic) + struct.pack(f'>{arr.ndim}I', *arr.shape)
+    with gzip.open(fn, 'wb') as f: f.write(header + arr.tobytes())
+
+def write_fashion_mnist_idx(dd: DatasetDict, folder: str|Path) -> Path:
+    "Write the `train` and `test` splits of a Fashion-MNIST `DatasetDict` as the four official IDX files."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    for split, (img_fn, lbl_fn) in FASHION_MNIST_FILES.items():
+        write_idx(folder/img_fn, np.stack([np.asarray(im, dtype=np.uint8) for im in dd[split]['image']]), IDX_IMAGES_MAGIC)
+        write_idx(folder/lbl_fn, np.asarray(dd[split]['label'], dtype=np.uint8), IDX_LABELS_MAGIC)
+    return folder
 
 # %% ../nbs/01_dataloaders.ipynb #c7ac4b3d
 def hf_ds_collate_fn(batch: list[dict], # items of a Hugging Face dataset, each with an `image` and a `label`
