@@ -17,13 +17,14 @@ from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Sequential
 from PIL import Image
 import matplotlib.pyplot as plt
 import fastcore.all as fc
+from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'FASHION_MNIST_FILES', 'IDX_IMAGES_MAGIC', 'IDX_LABELS_MAGIC', 'HUB_FASHION_MNIST',
            'IMAGE_EXTENSIONS', 'read_idx', 'read_fashion_mnist_split', 'cache_dir', 'fashion_mnist_features',
            'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'hf_ds_collate_fn', 'TensorLoader',
            'images_to_tensor', 'hf_ds_to_tensors', 'DataLoaders', 'get_files', 'split_by_grandparent', 'split_random',
-           'parent_label', 'Vocab', 'ImageFiles', 'from_folder', 'show_images', 'show_batch']
+           'parent_label', 'Vocab', 'ImageFiles', 'show_images', 'show_batch']
 
 # %% ../nbs/01_dataloaders.ipynb #98398029
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -307,7 +308,7 @@ def _collate_same_size(batch):
     return torch.utils.data.default_collate(batch)
 
 # %% ../nbs/01_dataloaders.ipynb #4e65c848
-@fc.patch(cls_method=True)
+@patch(cls_method=True)
 def from_folder(cls: DataLoaders, path: str|Path, batch_size: int,
                 train_name: str='train',            # folder holding the training images
                 valid_name: str|tuple=('valid', 'test'), # folder(s) holding the validation images

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 import matplotlib.pyplot as plt
 import fastcore.all as fc
+from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 with warnings.catch_warnings():   # torcheval 0.0.7 uses torch.jit.script at import, which torch >= 2.10 flags as deprecated
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
     import torcheval.metrics as tem
@@ -23,10 +24,8 @@ from .dataloaders import DataLoaders
 __all__ = ['STAGES', 'EVENTS', 'CANCEL_EXCEPTIONS', 'CancelException', 'CancelFitException', 'CancelEpochException',
            'CancelTrainException', 'CancelValidException', 'CancelBatchException', 'CancelPredictException',
            'CancelLossException', 'CancelBackwardException', 'CancelStepException', 'CancelZeroGradException', 'stage',
-           'Subscriber', 'Learner', 'predict', 'get_loss', 'backward', 'step', 'zero_grad', 'one_batch', 'one_phase',
-           'one_epoch', 'fit', 'MomentumLearner', 'set_seed', 'MetricsS', 'default_device', 'to_device', 'DeviceS',
-           'in_notebook', 'ProgressS', 'SchedulerS', 'LRFindS', 'lr_find', 'atomic_save', 'save', 'load', 'CheckpointS',
-           'get_preds']
+           'Subscriber', 'Learner', 'MomentumLearner', 'set_seed', 'MetricsS', 'default_device', 'to_device', 'DeviceS',
+           'in_notebook', 'ProgressS', 'SchedulerS', 'LRFindS', 'atomic_save', 'CheckpointS']
 
 # %% ../nbs/02_learner.ipynb #dd2212d6
 STAGES = ['fit', 'epoch', 'train', 'valid', 'batch', 'predict', 'loss', 'backward', 'step', 'zero_grad']
@@ -128,28 +127,28 @@ class Learner:
         self.subs, self._handlers = list(subs), None
 
 # %% ../nbs/02_learner.ipynb #ff1a112f
-@fc.patch
+@patch
 @stage('predict')
 def predict(self: Learner): self.preds = self.model(self.batch[0])
 
-@fc.patch
+@patch
 @stage('loss')
 def get_loss(self: Learner): self.loss = self.loss_fn(self.preds, self.batch[1])
 
-@fc.patch
+@patch
 @stage('backward')
 def backward(self: Learner): self.loss.backward()
 
-@fc.patch
+@patch
 @stage('step')
 def step(self: Learner): self.opt.step()
 
-@fc.patch
+@patch
 @stage('zero_grad')
 def zero_grad(self: Learner): self.opt.zero_grad()
 
 # %% ../nbs/02_learner.ipynb #3756576a
-@fc.patch
+@patch
 @stage('batch')
 def one_batch(self: Learner):
     self.predict()
@@ -164,21 +163,21 @@ def one_batch(self: Learner):
         self.zero_grad()
 
 # %% ../nbs/02_learner.ipynb #77ce1b1e
-@fc.patch
+@patch
 def _batches(self: Learner):
     for self.iter, batch in enumerate(self.dl):
         self.batch = list(batch)
         self.one_batch()
 
-@fc.patch
+@patch
 @stage('train')
 def _train(self: Learner): self._batches()
 
-@fc.patch
+@patch
 @stage('valid')
 def _valid(self: Learner): self._batches()
 
-@fc.patch
+@patch
 def one_phase(self: Learner, training: bool, dl=None):
     "Run one pass over the training or validation data."
     self.training, self.dl = training, dl if dl is not None else (self.dls.train if training else self.dls.valid)
@@ -188,20 +187,20 @@ def one_phase(self: Learner, training: bool, dl=None):
         (self._train if training else self._valid)()
 
 # %% ../nbs/02_learner.ipynb #5ca88296
-@fc.patch
+@patch
 @stage('epoch')
 def one_epoch(self: Learner, train: bool=True, valid: bool=True):
     if train: self.one_phase(True)
     if valid: self.one_phase(False)
 
-@fc.patch
+@patch
 @stage('fit')
 def _fit(self: Learner, train: bool, valid: bool, resume=None):
     start = self._restore(resume) if resume else 0
     for self.epoch in range(start, self.n_epochs): self.one_epoch(train, valid)
 
 # %% ../nbs/02_learner.ipynb #2367d65c
-@fc.patch
+@patch
 def fit(self: Learner, n_epochs: int=1, train: bool=True, valid: bool=True,
         subs=None,              # subscribers for this fit only
         lr: float|None=None,    # learning rate for this fit (default: the learner's)
@@ -321,8 +320,9 @@ class ProgressS(Subscriber):
         self.mode = self.force_mode or ('notebook' if in_notebook() else 'console' if getattr(sys.stdout, 'isatty', lambda: False)() else 'plain')
         self.losses, self.bar, self.t_epoch = [], None, None
         if self.mode != 'plain':
-            self.mbar = (NBMasterBar if self.mode == 'notebook' else ConsoleMasterBar)(range(learn.n_epochs))
-            self.mbar.on_iter_begin(); self.mbar.update(learn.epoch)
+            # total_time: when the fit ends, the notebook keeps a 'Total time' line where the bars were
+            self.mbar = (NBMasterBar if self.mode == 'notebook' else ConsoleMasterBar)(range(learn.n_epochs), total_time=self.mode == 'notebook')
+            self.mbar.update(learn.epoch)   # the first update also shows the bar
 
     def _start_phase(self, learn):
         self.t_epoch = self.t_epoch or time.perf_counter()
@@ -420,7 +420,7 @@ class LRFindS(Subscriber):
         return ax
 
 # %% ../nbs/02_learner.ipynb #eafc1d4e
-@fc.patch
+@patch
 def lr_find(self: Learner, start_lr: float=1e-6, end_lr: float=10., max_iters: int=100, plot: bool=True) -> LRFindS:
     "Run a learning-rate sweep; returns the `LRFindS` (see `.suggestion`, `.plot()`)."
     finder, kept, opt, history = LRFindS(start_lr, end_lr, max_iters), self.subs, self.opt, self.history
@@ -459,7 +459,7 @@ def atomic_save(obj, path: str|Path):
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 
-@fc.patch
+@patch
 def save(self: Learner, path: str|Path):
     "Save model, optimiser, scheduler, epoch, history and RNG states to `path` atomically."
     gen = _loader_generator(self.dls.train)
@@ -468,7 +468,7 @@ def save(self: Learner, path: str|Path):
                  'epoch': self.epoch, 'n_epochs': self.n_epochs, 'history': self.history, 'rng': _rng_states(),
                  'loader_rng': gen.get_state() if gen is not None else None}, path)
 
-@fc.patch
+@patch
 def load(self: Learner, path: str|Path, with_opt: bool=False) -> dict:
     "Load the model weights and history from `path` (and the optimiser, if `with_opt`); returns the checkpoint."
     path = Path(path)
@@ -481,7 +481,7 @@ def load(self: Learner, path: str|Path, with_opt: bool=False) -> dict:
     return ckpt
 
 # %% ../nbs/02_learner.ipynb #e2fe27d4
-@fc.patch
+@patch
 def _restore(self: Learner, path) -> int:
     ckpt = self.load(path, with_opt=True)
     if ckpt['scheduler'] is not None:
@@ -523,7 +523,7 @@ class _GatherS(Subscriber):
     def after_batch(self, learn):
         self.preds.append(learn.preds.detach().cpu()); self.targets.append(learn.batch[1].detach().cpu())
 
-@fc.patch
+@patch
 def get_preds(self: Learner, dl=None) -> tuple[torch.Tensor, torch.Tensor]:
     "Predictions and targets of the model over `dl` (default: the validation loader)."
     gather, kept, saved = _GatherS(), self.subs, (self.dls, self.history, self.n_epochs, self.epoch)
