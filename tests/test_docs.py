@@ -1,0 +1,48 @@
+"""The offline docs site: build it from the current notebooks and check every page in headless Chromium.
+
+Skipped where Chromium is not installed (Debian: apt-get install -y chromium).
+"""
+import subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/'tools'))
+from check_docs import CHROMIUM, check_site
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"the docs check needs Chromium at {CHROMIUM}: apt-get install -y chromium (Debian package 'chromium')")
+
+def run_tool(*args, timeout=300):
+    "Run a script from tools/ and return its completed process."
+    return subprocess.run([sys.executable, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+def test_site_builds_and_passes_check(tmp_path):
+    site = tmp_path/'site'
+    build = run_tool(ROOT/'tools'/'build_docs.py', '--out', site)
+    assert build.returncode == 0, f"build_docs.py failed:\n{build.stdout[-3000:]}\n{build.stderr[-5000:]}"
+    check = run_tool(ROOT/'tools'/'check_docs.py', site, '--screenshots', tmp_path/'shots')
+    assert check.returncode == 0, f"check_docs.py found problems:\n{check.stdout[-8000:]}\n{check.stderr[-2000:]}"
+    assert (tmp_path/'shots'/'index.png').stat().st_size > 0
+
+def page(body: str, title='A page') -> str:
+    "A minimal page in the layout build_docs.py writes."
+    return f'<html><head><title>{title}</title></head><body><main><h1 class="title">{title}</h1><div class="page-content">{body}</div></main></body></html>'
+
+def test_check_reports_each_kind_of_problem(tmp_path):
+    site = tmp_path/'site'
+    site.mkdir()
+    (site/'index.html').write_text(page('<h2 id="intro">Intro</h2><p><a href="good.html#part">fine</a> <a href="#intro">fine</a> '
+                                        '<a href="gone.html">gone</a> <a href="good.html#nowhere">bad anchor</a> '
+                                        '<a href="https://example.com/">external</a></p>'))
+    (site/'good.html').write_text(page('<h2 id="part">Part</h2><div class="cell"><div class="cell-output cell-output-stderr"><pre>'
+                                       'Traceback (most recent call last):\n  File "x.py", line 1\nValueError: boom</pre></div></div>'))
+    (site/'empty.html').write_text(page(''))
+    problems = check_site(site, pages={'index.html': 'home', 'good.html': 'a notebook', 'missing.html': 'notebook nbs/09_missing.ipynb'})
+    text = '\n'.join(problems)
+    assert 'missing.html: missing page (expected for notebook nbs/09_missing.ipynb)' in text
+    assert "index.html: broken link 'gone.html'" in text
+    assert "index.html: broken link 'good.html#nowhere'" in text and 'has no anchor #nowhere' in text
+    assert 'good.html: Python traceback in an output cell: ValueError: boom' in text
+    assert 'empty.html: empty page' in text
+    assert len(problems) == 5, text  # the good links, the same-page anchor and the external link pass
