@@ -15,6 +15,7 @@ from datasets import DatasetDict
 from fastcore.script import anno_parser, Param, store_true
 
 from .dataloaders import DataLoaders, load_fashion_mnist
+from .init import cnn_layers
 from .learner import (Learner, Subscriber, MetricsS, ProgressS, SchedulerS, CheckpointS, DeviceS,
                              set_seed, atomic_save)
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
@@ -32,15 +33,9 @@ class Normalize(nn.Module):
         super().__init__(); self.mean, self.std = mean, std
     def forward(self, x): return (x - self.mean) / self.std
 
-def _conv(ni, nf, ks=3, act=True):
-    layers = [nn.Conv2d(ni, nf, ks, stride=2, padding=ks//2, bias=not act)]
-    if act: layers += [nn.BatchNorm2d(nf), nn.ReLU()]
-    return nn.Sequential(*layers)
-
 def fashion_cnn() -> nn.Sequential:
-    "The seed's CNN for 28x28 grayscale images: 8-16-32-64 channels, stride-2 convolutions, 10 outputs."
-    return nn.Sequential(Normalize(FASHION_MNIST_MEAN, FASHION_MNIST_STD),
-                         _conv(1, 8, ks=5), _conv(8, 16), _conv(16, 32), _conv(32, 64), _conv(64, 10, act=False), nn.Flatten())
+    "The seed's CNN (`cnn_layers`, notebook 04) behind a `Normalize` layer for raw Fashion-MNIST images."
+    return nn.Sequential(Normalize(FASHION_MNIST_MEAN, FASHION_MNIST_STD), *cnn_layers())
 
 MODELS = {'cnn': fashion_cnn}
 
