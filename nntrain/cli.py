@@ -12,17 +12,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from datasets import DatasetDict
-from fastcore.script import anno_parser, Param, store_true
+from fastcore.script import anno_parser, Param, store_true, bool_arg
 
 from .dataloaders import DataLoaders, load_fashion_mnist
-from .init import cnn_layers
+from .init import cnn_layers, init_weights
+from .resnet import resnet, make_resnet
 from .learner import (Learner, Subscriber, MetricsS, ProgressS, SchedulerS, CheckpointS, DeviceS,
                              set_seed, atomic_save)
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'COMMANDS', 'Normalize', 'fashion_cnn', 'EpochLineS',
-           'HistoryCSVS', 'train_fashion_mnist', 'train', 'main']
+__all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'COMMANDS', 'Normalize', 'fashion_cnn', 'fashion_resnet',
+           'fashion_resnet_wide', 'EpochLineS', 'HistoryCSVS', 'train_fashion_mnist', 'train', 'main']
 
 # %% ../nbs/09_cli.ipynb #9b45198f
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -37,7 +38,18 @@ def fashion_cnn() -> nn.Sequential:
     "The seed's CNN (`cnn_layers`, notebook 04) behind a `Normalize` layer for raw Fashion-MNIST images."
     return nn.Sequential(Normalize(FASHION_MNIST_MEAN, FASHION_MNIST_STD), *cnn_layers())
 
-MODELS = {'cnn': fashion_cnn}
+def fashion_resnet() -> nn.Sequential:
+    "The seed's ResNet (notebook 06) with Kaiming init, behind a `Normalize` layer for raw Fashion-MNIST images."
+    return nn.Sequential(Normalize(FASHION_MNIST_MEAN, FASHION_MNIST_STD), *resnet()).apply(init_weights)
+
+def fashion_resnet_wide() -> nn.Sequential:
+    "The seed's ResNet at 1.5 times its width (12 to 384 channels), with Kaiming init, behind a `Normalize` layer."
+    return nn.Sequential(Normalize(FASHION_MNIST_MEAN, FASHION_MNIST_STD), *make_resnet(widths=(12, 24, 48, 96, 192, 384))).apply(init_weights)
+
+# each model's recipe defaults (figures in benchmarks/RESULTS.md); command-line options override them
+MODELS = {'cnn':         dict(make=fashion_cnn, label_smoothing=0., channels_last=False),
+          'resnet':      dict(make=fashion_resnet, label_smoothing=0.1, channels_last=True),
+          'resnet-wide': dict(make=fashion_resnet_wide, label_smoothing=0.1, channels_last=True)}
 
 # %% ../nbs/09_cli.ipynb #83867c7b
 class EpochLineS(Subscriber):
@@ -69,12 +81,18 @@ def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (o
                         seed: int=42,
                         limit: int|None=None,     # use only the first `limit` images of each split
                         device: str|None=None,
+                        label_smoothing: float|None=None, # default: the model's recipe
+                        channels_last: bool|None=None,    # train in channels_last memory format; default: the model's recipe
                         subs=()) -> Learner:     # extra subscribers for this run
     "Train `model` on Fashion-MNIST with AdamW and one-cycle; checkpoints and history go to `out`."
     if model not in MODELS: raise ValueError(f"Unknown model {model!r}; choose one of {sorted(MODELS)}.")
     if not lr > 0: raise ValueError(f"--lr must be positive, got {lr}.")
     if epochs < 1: raise ValueError(f"--epochs must be at least 1, got {epochs}.")
     if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}.")
+    recipe = MODELS[model]
+    label_smoothing = recipe['label_smoothing'] if label_smoothing is None else label_smoothing
+    if not 0 <= label_smoothing < 1: raise ValueError(f"--label_smoothing must be in [0, 1), got {label_smoothing}.")
+    channels_last = recipe['channels_last'] if channels_last is None else channels_last
     out = Path(out)
     if resume and not (out/'last.pt').is_file(): raise FileNotFoundError(f"Cannot resume: no checkpoint at {out/'last.pt'}.")
     dd = load_fashion_mnist(data)
@@ -82,11 +100,11 @@ def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (o
     set_seed(seed)
     dls = DataLoaders.from_hf_dd(dd, bs, flatten=False, as_tensors=True)
     out.mkdir(parents=True, exist_ok=True)
-    subs = [DeviceS(device), MetricsS(accuracy=tem.MulticlassAccuracy(), show=False),
+    subs = [DeviceS(device, memory_format=torch.channels_last if channels_last else None), MetricsS(accuracy=tem.MulticlassAccuracy(), show=False),
             SchedulerS(partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr)),
             CheckpointS(out, monitor='accuracy'), HistoryCSVS(out/'history.csv'), EpochLineS(), *subs]
     if sys.stdout.isatty(): subs.append(ProgressS())
-    learn = Learner(MODELS[model](), dls, F.cross_entropy, torch.optim.AdamW, lr, subs)
+    learn = Learner(recipe['make'](), dls, partial(F.cross_entropy, label_smoothing=label_smoothing), torch.optim.AdamW, lr, subs)
     learn.fit(epochs, resume=out/'last.pt' if resume else None)
     return learn
 
@@ -100,9 +118,11 @@ def train(data: Param("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_
           resume: Param("continue the run in --out from its last.pt", store_true)=False,
           seed: Param("random seed", int)=42,
           limit: Param("use only the first N images of each split (quick runs)", int)=None,
-          device: Param("cpu, cuda, mps... (default: the best available)", str)=None):
+          device: Param("cpu, cuda, mps... (default: the best available)", str)=None,
+          label_smoothing: Param("label smoothing of the cross-entropy loss (default: the model's recipe)", float)=None,
+          channels_last: Param("train in channels_last memory format (default: the model's recipe)", bool_arg)=None):
     "Train a model on Fashion-MNIST."
-    try: train_fashion_mnist(data, model, epochs, bs, lr, out, resume, seed, limit, device)
+    try: train_fashion_mnist(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last)
     except (ValueError, FileNotFoundError, RuntimeError) as e:
         if isinstance(e, RuntimeError) and 'Hugging Face hub' not in str(e): raise
         print(f"nntrain train: error: {e}", file=sys.stderr); sys.exit(2)

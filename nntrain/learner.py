@@ -283,21 +283,25 @@ def default_device() -> torch.device:
     if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
 
-def to_device(x, device):
-    "Move a tensor, or the tensors in a list, tuple or dict, to `device`."
-    if isinstance(x, torch.Tensor): return x.to(device, non_blocking=True)
-    if isinstance(x, dict): return {k: to_device(v, device) for k, v in x.items()}
-    if isinstance(x, (list, tuple)): return type(x)(to_device(o, device) for o in x)
+def to_device(x, device, memory_format=None):
+    "Move a tensor, or the tensors in a list, tuple or dict, to `device` (4-d tensors in `memory_format`, if given)."
+    if isinstance(x, torch.Tensor):
+        if memory_format is not None and x.ndim == 4: return x.to(device, memory_format=memory_format, non_blocking=True)
+        return x.to(device, non_blocking=True)
+    if isinstance(x, dict): return {k: to_device(v, device, memory_format) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return type(x)(to_device(o, device, memory_format) for o in x)
     return x
 
 class DeviceS(Subscriber):
-    "Put the model and each batch on `device` (default: the best one available)."
+    "Put the model and each batch on `device` (default: the best one available), optionally in `memory_format`."
     order, in_pipeline = -10, True
-    def __init__(self, device=None): self.device = device
+    def __init__(self, device=None,
+                 memory_format=None): # e.g. `torch.channels_last`, often faster for convolutions
+        self.device, self.memory_format = device, memory_format
     def before_fit(self, learn):
         self.dev = torch.device(self.device) if self.device is not None else default_device()
-        learn.model.to(self.dev)
-    def before_batch(self, learn): learn.batch = to_device(learn.batch, self.dev)
+        learn.model.to(self.dev, memory_format=self.memory_format) if self.memory_format else learn.model.to(self.dev)
+    def before_batch(self, learn): learn.batch = to_device(learn.batch, self.dev, self.memory_format)
 
 # %% ../nbs/02_learner.ipynb #b0d56f0f
 def in_notebook() -> bool:
@@ -364,7 +368,6 @@ class SchedulerS(Subscriber):
         learn.scheduler = self.sched_factory(learn.opt, **kwargs)
 
     def after_step(self, learn): learn.scheduler.step()
-    def cleanup_fit(self, learn): self.last_lrs = [g['lr'] for g in learn.opt.param_groups]
 
 # %% ../nbs/02_learner.ipynb #4b61b322
 class LRFindS(Subscriber):

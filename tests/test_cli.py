@@ -45,6 +45,7 @@ def test_ctrl_c_then_resume_equals_uninterrupted_run(tmp_path, data_path):
     (['--data', '/nonexistent/folder'], 'No Fashion-MNIST IDX files'),
     (['--resume'], 'Cannot resume'),
     (['--epochs', 'five'], 'invalid int value'),
+    (['--label_smoothing', '1.5'], '--label_smoothing must be in [0, 1)'),
 ])
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, data_path, args, message):
     full_args = ['train', '--out', str(tmp_path/'run')] + ([] if '--data' in args else ['--data', str(data_path)]) + args

@@ -1,0 +1,29 @@
+"""Train a model on Fashion-MNIST with a fixed seed; print test accuracy, parameters, MACs and wall time.
+
+Run: python benchmarks/accuracy.py --data /path/to/data --epochs 5 --model resnet
+It runs exactly the recipe of `nntrain train` (nntrain.cli.train_fashion_mnist), so its figures are the command's.
+Test accuracy is on the official 10,000-image Fashion-MNIST test set.
+"""
+import argparse, platform, tempfile, time
+import torch
+from nntrain.cli import MODELS, train_fashion_mnist
+from nntrain.resnet import summary
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', default=None, help='folder with the Fashion-MNIST IDX files (default: $NNTRAIN_DATA)')
+    p.add_argument('--model', default='resnet', choices=list(MODELS))
+    p.add_argument('--epochs', type=int, default=5)
+    p.add_argument('--seed', type=int, default=42)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        learn = train_fashion_mnist(args.data, args.model, epochs=args.epochs, seed=args.seed, out=out)
+        wall = time.perf_counter() - t0
+    s = summary(learn.model, torch.zeros(2, 1, 28, 28, device=next(learn.model.parameters()).device))
+    acc = [r['accuracy'] for r in learn.history if r['phase'] == 'valid']
+    print(f"model {args.model}, {args.epochs} epochs, seed {args.seed}, {torch.get_num_threads()} threads, {platform.machine()} {platform.processor() or ''}".strip())
+    print(f"test accuracy {acc[-1]:.4f} (best epoch {max(acc):.4f}), {s.total_params:,} parameters, {s.total_macs/1e6:.2f}M MACs per image, "
+          f"wall time {wall:.0f}s ({wall/args.epochs:.0f}s per epoch, data loading included)")
+
+if __name__ == '__main__': main()
