@@ -17,13 +17,17 @@ from fastcore.script import anno_parser, Param, store_true, bool_arg
 from .dataloaders import DataLoaders, load_fashion_mnist
 from .init import cnn_layers, init_weights
 from .resnet import resnet, make_resnet
+from .augmentation import AugmentS, RandomFlip, RandomCrop, RandomErasing, RandomAffine
+from .accel import MixedPrecisionS, CompileS, DDPS, launch
+import torch.distributed as dist
 from .learner import (Learner, Subscriber, MetricsS, ProgressS, SchedulerS, CheckpointS, DeviceS,
                              set_seed, atomic_save)
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'COMMANDS', 'Normalize', 'fashion_cnn', 'fashion_resnet',
-           'fashion_resnet_wide', 'EpochLineS', 'HistoryCSVS', 'train_fashion_mnist', 'train', 'main']
+           'fashion_resnet_wide', 'EpochLineS', 'HistoryCSVS', 'fashion_augment', 'train_fashion_mnist', 'train',
+           'main']
 
 # %% ../nbs/09_cli.ipynb #9b45198f
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -54,7 +58,7 @@ MODELS = {'cnn':         dict(make=fashion_cnn, label_smoothing=0., channels_las
 # %% ../nbs/09_cli.ipynb #83867c7b
 class EpochLineS(Subscriber):
     "Print one line per epoch with every figure of the epoch's history records."
-    order = 80
+    order, main_only = 80, True
     def before_epoch(self, learn): self.t0 = time.perf_counter()
     def after_epoch(self, learn):
         figs = [f"{r['phase']}_{k} {v:.4f}" for r in learn.history if r['epoch'] == learn.epoch
@@ -63,7 +67,7 @@ class EpochLineS(Subscriber):
 
 class HistoryCSVS(Subscriber):
     "Write `learn.history` to a CSV file after every epoch."
-    order = 80
+    order, main_only = 80, True
     def __init__(self, path: str|Path): self.path = Path(path)
     def after_epoch(self, learn):
         if not learn.history: return
@@ -71,6 +75,12 @@ class HistoryCSVS(Subscriber):
         with open(tmp, 'w', newline='') as f:
             w = csv.DictWriter(f, fieldnames=list(learn.history[0])); w.writeheader(); w.writerows(learn.history)
         os.replace(tmp, self.path)
+
+# %% ../nbs/09_cli.ipynb #38485236
+def fashion_augment(warp: bool=False) -> nn.Sequential:
+    "The Fashion-MNIST training augmentation: flip, crop with padding 2, (optionally a small warp), random erasing."
+    warps = [RandomAffine(degrees=10, zoom=(0.9, 1.1), p=0.5)] if warp else []
+    return nn.Sequential(RandomFlip(), RandomCrop(padding=2), *warps, RandomErasing(p=0.25))
 
 # %% ../nbs/09_cli.ipynb #68a8a9aa
 def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (or its parent); default `$NNTRAIN_DATA`, else the hub
@@ -83,6 +93,10 @@ def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (o
                         device: str|None=None,
                         label_smoothing: float|None=None, # default: the model's recipe
                         channels_last: bool|None=None,    # train in channels_last memory format; default: the model's recipe
+                        augment: bool=False,      # augment training batches with `fashion_augment`
+                        warp: bool=False,         # add random rotation and zoom to the augmentation (implies `augment`)
+                        mixed_precision: bool=False, # autocast: bfloat16 on CPU, float16 with a gradient scaler on CUDA
+                        compile: bool=False,      # compile the model with `torch.compile`
                         subs=()) -> Learner:     # extra subscribers for this run
     "Train `model` on Fashion-MNIST with AdamW and one-cycle; checkpoints and history go to `out`."
     if model not in MODELS: raise ValueError(f"Unknown model {model!r}; choose one of {sorted(MODELS)}.")
@@ -97,12 +111,18 @@ def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (o
     if resume and not (out/'last.pt').is_file(): raise FileNotFoundError(f"Cannot resume: no checkpoint at {out/'last.pt'}.")
     dd = load_fashion_mnist(data)
     if limit: dd = DatasetDict({k: ds.select(range(min(limit, len(ds)))) for k, ds in dd.items()})
+    n_proc = int(os.environ.get('WORLD_SIZE', 1))   # set by torchrun (`nntrain train --nproc N`)
+    if bs < n_proc: raise ValueError(f"--bs {bs} is split across {n_proc} processes: it must be at least {n_proc}.")
     set_seed(seed)
-    dls = DataLoaders.from_hf_dd(dd, bs, flatten=False, as_tensors=True)
+    dls = DataLoaders.from_hf_dd(dd, bs // n_proc, flatten=False, as_tensors=True)   # the same global batch on any number of processes
     out.mkdir(parents=True, exist_ok=True)
     subs = [DeviceS(device, memory_format=torch.channels_last if channels_last else None), MetricsS(accuracy=tem.MulticlassAccuracy(), show=False),
             SchedulerS(partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr)),
             CheckpointS(out, monitor='accuracy'), HistoryCSVS(out/'history.csv'), EpochLineS(), *subs]
+    if augment or warp: subs.append(AugmentS(fashion_augment(warp)))
+    if mixed_precision: subs.append(MixedPrecisionS())
+    if compile: subs.append(CompileS())
+    if n_proc > 1: subs.append(DDPS(seed=seed))
     if sys.stdout.isatty(): subs.append(ProgressS())
     learn = Learner(recipe['make'](), dls, partial(F.cross_entropy, label_smoothing=label_smoothing), torch.optim.AdamW, lr, subs)
     learn.fit(epochs, resume=out/'last.pt' if resume else None)
@@ -120,12 +140,26 @@ def train(data: Param("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_
           limit: Param("use only the first N images of each split (quick runs)", int)=None,
           device: Param("cpu, cuda, mps... (default: the best available)", str)=None,
           label_smoothing: Param("label smoothing of the cross-entropy loss (default: the model's recipe)", float)=None,
-          channels_last: Param("train in channels_last memory format (default: the model's recipe)", bool_arg)=None):
+          channels_last: Param("train in channels_last memory format (default: the model's recipe)", bool_arg)=None,
+          augment: Param("augment training batches: flip, crop with padding, random erasing", store_true)=False,
+          warp: Param("also warp training images (random rotation and zoom); implies --augment", store_true)=False,
+          mixed_precision: Param("mixed precision: bfloat16 on CPU, float16 on CUDA", store_true)=False,
+          compile: Param("compile the model with torch.compile", store_true)=False,
+          nproc: Param("train data-parallel in this many processes (torchrun on this machine)", int)=1):
     "Train a model on Fashion-MNIST."
-    try: train_fashion_mnist(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last)
+    if nproc > 1 and 'LOCAL_RANK' not in os.environ:   # start the workers; each runs this command again without --nproc
+        args = sys.argv[2:]
+        for i, a in enumerate(args):
+            if a == '--nproc': args = args[:i] + args[i + 2:]; break
+            if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
+        sys.exit(launch(nproc, ['train', *args]))
+    if nproc < 1: print(f"nntrain train: error: --nproc must be at least 1, got {nproc}.", file=sys.stderr); sys.exit(2)
+    try: train_fashion_mnist(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last,
+                             augment, warp, mixed_precision, compile)
     except (ValueError, FileNotFoundError, RuntimeError) as e:
         if isinstance(e, RuntimeError) and 'Hugging Face hub' not in str(e): raise
         print(f"nntrain train: error: {e}", file=sys.stderr); sys.exit(2)
+    if dist.is_initialized(): dist.destroy_process_group()
 
 COMMANDS = {'train': train}
 

@@ -17,6 +17,8 @@ from fastcore.basics import patch   # nbdev documents methods added with a plain
 with warnings.catch_warnings():   # torcheval 0.0.7 uses torch.jit.script at import, which torch >= 2.10 flags as deprecated
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
     import torcheval.metrics as tem
+    from torcheval.metrics.toolkit import sync_and_compute_collection
+import torch.distributed as dist
 
 from .dataloaders import DataLoaders
 
@@ -24,8 +26,9 @@ from .dataloaders import DataLoaders
 __all__ = ['STAGES', 'EVENTS', 'CANCEL_EXCEPTIONS', 'CancelException', 'CancelFitException', 'CancelEpochException',
            'CancelTrainException', 'CancelValidException', 'CancelBatchException', 'CancelPredictException',
            'CancelLossException', 'CancelBackwardException', 'CancelStepException', 'CancelZeroGradException', 'stage',
-           'Subscriber', 'Learner', 'MomentumLearner', 'set_seed', 'MetricsS', 'default_device', 'to_device', 'DeviceS',
-           'in_notebook', 'ProgressS', 'SchedulerS', 'LRFindS', 'atomic_save', 'CheckpointS']
+           'Subscriber', 'process_rank', 'world_size', 'Learner', 'MomentumLearner', 'set_seed', 'MetricsS',
+           'default_device', 'to_device', 'DeviceS', 'in_notebook', 'ProgressS', 'SchedulerS', 'LRFindS', 'atomic_save',
+           'CheckpointS']
 
 # %% ../nbs/02_learner.ipynb #dd2212d6
 STAGES = ['fit', 'epoch', 'train', 'valid', 'batch', 'predict', 'loss', 'backward', 'step', 'zero_grad']
@@ -84,7 +87,16 @@ class Subscriber:
     "Base class for subscribers: define methods named after events (`before_fit`, `after_batch`, ...)."
     order: int = 0            # subscribers are called in increasing order
     in_pipeline: bool = False # True if it changes how data or model compute, so `get_preds` and `lr_find` need it
+    main_only: bool = False   # True if it only reports or writes files: in distributed training only rank 0 runs it
     def __repr__(self): return type(self).__name__
+
+def process_rank() -> int:
+    "This process's rank in distributed training (0 when not distributed)."
+    return dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
+
+def world_size() -> int:
+    "The number of processes in distributed training (1 when not distributed)."
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
 # %% ../nbs/02_learner.ipynb #1e4b2276
 def _note_origin(e: BaseException, where: str):
@@ -120,7 +132,8 @@ class Learner:
                 raise
 
     def _build_handlers(self):
-        subs = sorted(self.subs, key=lambda s: getattr(s, 'order', 0))
+        main = process_rank() == 0
+        subs = sorted([s for s in self.subs if main or not getattr(s, 'main_only', False)], key=lambda s: getattr(s, 'order', 0))
         self._handlers = {e: [(s, getattr(s, e)) for s in subs if callable(getattr(s, e, None))] for e in EVENTS}
 
     def _set_subs(self, subs):
@@ -264,14 +277,16 @@ class MetricsS(Subscriber):
     def to(self, device):
         for m in [self.loss, *self.metrics.values()]: m.to(device)
 
-    def compute(self) -> dict:
-        "This phase's values so far, as floats."
-        return {'loss': self.loss.compute().item()} | {k: m.compute().item() for k, m in self.metrics.items()}
+    def compute(self, sync: bool=False) -> dict:
+        "This phase's values so far, as floats; with `sync`, over the batches of every process (call on all ranks)."
+        metrics = {'loss': self.loss} | self.metrics
+        if sync and world_size() > 1: return {k: v.item() for k, v in sync_and_compute_collection(metrics).items()}
+        return {k: m.compute().item() for k, m in metrics.items()}
 
     def _record(self, learn):
-        row = {'epoch': learn.epoch, 'phase': 'train' if learn.training else 'valid'} | self.compute()
+        row = {'epoch': learn.epoch, 'phase': 'train' if learn.training else 'valid'} | self.compute(sync=True)
         learn.history.append(row)
-        if self.show:
+        if self.show and process_rank() == 0:
             if not self.header_done: print(''.join(f"{k:>12}" for k in row)); self.header_done = True
             print(''.join(f"{_fmt(v):>12}" for v in row.values()))
     after_train = after_valid = _record
@@ -313,7 +328,7 @@ def in_notebook() -> bool:
 
 class ProgressS(Subscriber):
     "Progress bars (notebook or terminal), or one plain line per epoch when output is not interactive."
-    order = 60
+    order, main_only = 60, True
     def __init__(self, plot: bool=False, # draw the training loss live (in a notebook)
                  mode: str|None=None):   # 'notebook', 'console' or 'plain'; default: detected at each fit
         if mode not in (None, 'notebook', 'console', 'plain'): raise ValueError(f"mode must be 'notebook', 'console' or 'plain', got {mode!r}.")
@@ -501,7 +516,7 @@ def _restore(self: Learner, path) -> int:
 # %% ../nbs/02_learner.ipynb #21ba839b
 class CheckpointS(Subscriber):
     "Save `last.pt` each epoch and `best.pt` when `monitor` (a history column of `phase`) improves."
-    order = 70
+    order, main_only = 70, True
     def __init__(self, folder: str|Path, monitor: str='loss', phase: str='valid', mode: str|None=None):
         self.folder, self.monitor, self.phase = Path(folder), monitor, phase
         self.mode = mode or ('min' if 'loss' in monitor else 'max')

@@ -46,6 +46,7 @@ def test_ctrl_c_then_resume_equals_uninterrupted_run(tmp_path, data_path):
     (['--resume'], 'Cannot resume'),
     (['--epochs', 'five'], 'invalid int value'),
     (['--label_smoothing', '1.5'], '--label_smoothing must be in [0, 1)'),
+    (['--nproc', '0'], '--nproc must be at least 1'),
 ])
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, data_path, args, message):
     full_args = ['train', '--out', str(tmp_path/'run')] + ([] if '--data' in args else ['--data', str(data_path)]) + args
@@ -62,4 +63,4 @@ def test_usage(tmp_path):
     res = run()
     assert res.returncode == 2 and 'usage: nntrain' in res.stderr
     res = run('train', '--help')
-    assert res.returncode == 0 and '--resume' in res.stdout
+    assert res.returncode == 0 and all(opt in res.stdout for opt in ['--resume', '--augment', '--mixed_precision', '--compile', '--nproc'])

@@ -1,0 +1,34 @@
+"""Data-parallel training in two real processes, started by torchrun on the loopback address (gloo)."""
+import json, os, subprocess, sys
+from pathlib import Path
+import torch
+import torch.nn.functional as F
+from nntrain.accel import free_port
+
+WORKER = Path(__file__).with_name('ddp_worker.py')
+
+def torchrun(*args):
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--nnodes=1', '--master_addr=127.0.0.1',
+           f'--master_port={free_port()}', str(WORKER), *map(str, args)]
+    env = os.environ | {'GLOO_SOCKET_IFNAME': 'lo', 'OMP_NUM_THREADS': '1'}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+
+def test_synced_valid_accuracy_equals_single_process_eval(tmp_path, data_path):
+    res = torchrun('train', tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    from nntrain.cli import fashion_cnn
+    from nntrain.dataloaders import load_fashion_mnist, hf_ds_to_tensors
+    from ddp_worker import N_VALID
+    model = fashion_cnn(); model.load_state_dict(torch.load(tmp_path/'model.pt', weights_only=True)); model.eval()
+    xv, yv = hf_ds_to_tensors(load_fashion_mnist()['test'].select(range(N_VALID)))
+    with torch.no_grad(): preds = model(xv.float() / 255)
+    synced = [r for r in json.loads((tmp_path/'history.json').read_text()) if r['phase'] == 'valid'][-1]
+    assert synced['accuracy'] == (preds.argmax(1) == yv).float().mean().item()
+    assert abs(synced['loss'] - F.cross_entropy(preds, yv).item()) < 1e-4
+    assert synced['accuracy'] > 0.5     # it learned: chance is 0.1
+
+def test_error_on_one_rank_ends_the_run(tmp_path, data_path):
+    res = torchrun('fail', tmp_path)
+    assert res.returncode != 0
+    assert 'deliberate failure on rank 1' in res.stderr
+    assert not (tmp_path/'model.pt').exists()
