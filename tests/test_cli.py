@@ -28,7 +28,9 @@ def test_ctrl_c_then_resume_equals_uninterrupted_run(tmp_path, data_path):
     args = ['train', '--data', str(data_path), '--epochs', '30', *QUICK]
     full = run(*args, '--out', str(tmp_path/'full'))
     assert full.returncode == 0, full.stderr
-    proc = subprocess.Popen([NNTRAIN, *args, '--out', str(tmp_path/'cut')], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell running this suite in the background (`... &`) ignores SIGINT, and children inherit that: restore the default
+    proc = subprocess.Popen([NNTRAIN, *args, '--out', str(tmp_path/'cut')], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in proc.stdout:              # wait for the first epoch to finish, then press Ctrl-C
         if line.startswith('epoch 1/30'): proc.send_signal(signal.SIGINT); break
     proc.communicate(timeout=300)
