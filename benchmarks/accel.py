@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from nntrain.dataloaders import DataLoaders, TensorLoader, load_fashion_mnist, hf_ds_to_tensors
 from nntrain.learner import Learner, DeviceS, process_rank, world_size
-from nntrain.accel import MixedPrecisionS, CompileS, DDPS, free_port
+from nntrain.accel import MixedPrecisionS, CompileS, DDPS, torchrun_command
 from nntrain.cli import fashion_resnet
 
 BS = 256
@@ -58,9 +58,7 @@ def main():
         for k in options: times[k].append(timed_fit(models[k], options[k](), x, y))
     speed = {k: args.images / statistics.median(v) for k, v in times.items()}
 
-    env = os.environ | {'GLOO_SOCKET_IFNAME': 'lo', 'OMP_NUM_THREADS': str(max(1, torch.get_num_threads() // 2))}
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--nnodes=1', '--master_addr=127.0.0.1',
-           f'--master_port={free_port()}', __file__, '--worker', '--images', str(args.images), '--rounds', str(args.rounds)]
+    cmd, env = torchrun_command(2, [__file__, '--worker', '--images', str(args.images), '--rounds', str(args.rounds)])
     res = subprocess.run(cmd, capture_output=True, text=True, env=env)
     line = next((l for l in res.stdout.splitlines() if l.startswith('RESULT ')), None)
     if line is None: sys.exit(f"the 2-process run failed:\n{res.stderr[-3000:]}")
@@ -70,7 +68,7 @@ def main():
     print(f"ResNet training, batch {BS}, {args.images} images per timed epoch, median of {args.rounds} rounds; "
           f"{torch.get_num_threads()} threads, {os.cpu_count()} CPUs, {platform.machine()}, torch {torch.__version__}")
     for k, v in speed.items(): print(f"{k:28s} {v:8.0f} images/s   {v / base:5.2f}x")
-    steady = statistics.median(times['torch.compile']) * 4 / 20 * BS * 20 / args.images
+    steady = statistics.median(times['torch.compile']) * BS * 4 / args.images   # the same 4 batches at steady speed
     print(f"torch.compile: the first 4 batches took {first['torch.compile']:.1f} s (eager: {first['fp32 eager (baseline)']:.1f} s), "
           f"about {first['torch.compile'] - steady:.0f} s of it compilation")
 

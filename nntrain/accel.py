@@ -16,7 +16,7 @@ from .learner import (Subscriber, CancelBackwardException, CancelStepException, 
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0
-__all__ = ['MixedPrecisionS', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS', 'launch']
+__all__ = ['MixedPrecisionS', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS', 'torchrun_command', 'launch']
 
 # %% ../nbs/08_accel.ipynb #e6556aaf
 class MixedPrecisionS(Subscriber):
@@ -112,11 +112,16 @@ class DDPS(Subscriber):
     def cleanup_fit(self, learn): learn.model, learn.dls = self.module, self.dls
 
 # %% ../nbs/08_accel.ipynb #405c1956
-def launch(nproc: int, args: list[str], python_code: str="import sys; from nntrain.cli import main; sys.exit(main())") -> int:
-    "Run `python -c python_code *args` in `nproc` processes under torchrun on this machine (loopback only); returns the exit code."
+def torchrun_command(nproc: int, program: list[str]) -> tuple[list[str], dict]:
+    "Command and environment running `program` (a script and its arguments) in `nproc` torchrun processes on this machine, over the loopback only."
     if nproc < 1: raise ValueError(f"nproc must be at least 1, got {nproc}.")
     cmd = [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}', '--nnodes=1',
-           '--master_addr=127.0.0.1', f'--master_port={free_port()}', '--no-python', sys.executable, '-c', python_code, *args]
+           '--master_addr=127.0.0.1', f'--master_port={free_port()}', *program]
     env = os.environ | {'GLOO_SOCKET_IFNAME': os.environ.get('GLOO_SOCKET_IFNAME', 'lo'),     # keep gloo on the loopback
                         'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // nproc)))}
+    return cmd, env
+
+def launch(nproc: int, args: list[str], python_code: str="import sys; from nntrain.cli import main; sys.exit(main())") -> int:
+    "Run `python -c python_code *args` in `nproc` processes under torchrun on this machine (loopback only); returns the exit code."
+    cmd, env = torchrun_command(nproc, ['--no-python', sys.executable, '-c', python_code, *args])
     return subprocess.run(cmd, env=env).returncode

@@ -1,17 +1,15 @@
 """Data-parallel training in two real processes, started by torchrun on the loopback address (gloo)."""
-import json, os, subprocess, sys
+import json, subprocess
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from nntrain.accel import free_port
+from nntrain.accel import torchrun_command
 
 WORKER = Path(__file__).with_name('ddp_worker.py')
 
 def torchrun(*args):
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--nnodes=1', '--master_addr=127.0.0.1',
-           f'--master_port={free_port()}', str(WORKER), *map(str, args)]
-    env = os.environ | {'GLOO_SOCKET_IFNAME': 'lo', 'OMP_NUM_THREADS': '1'}
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    cmd, env = torchrun_command(2, [str(WORKER), *map(str, args)])
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env | {'OMP_NUM_THREADS': '1'})
 
 def test_synced_valid_accuracy_equals_single_process_eval(tmp_path, data_path):
     res = torchrun('train', tmp_path)
