@@ -131,7 +131,9 @@ class MixS(Subscriber):
     def __init__(self, alpha: float=0.4):
         if not alpha > 0: raise ValueError(f"alpha must be positive, got {alpha}.")
         self.alpha = alpha
-    def mix(self, x, partner, lam) -> tuple[torch.Tensor, float]: raise NotImplementedError
+    def mix(self, x, partner, lam) -> tuple[torch.Tensor, float]:
+        "The mixed batch and the share of the loss that goes to the original targets."
+        raise NotImplementedError
     def before_batch(self, learn):
         self.active = learn.training
         if not self.active: return
@@ -145,12 +147,15 @@ class MixS(Subscriber):
 
 class MixUpS(MixS):
     "Mixup: train on `lam * x + (1 - lam) * x[perm]` with the loss blended the same way."
-    def mix(self, x, partner, lam): return torch.lerp(partner, x, lam), lam
+    def mix(self, x, partner, lam):
+        "Blend every pixel: `lam * x + (1 - lam) * partner`."
+        return torch.lerp(partner, x, lam), lam
 
 class CutMixS(MixS):
     "Cutmix: paste a random rectangle of a partner image; the loss is weighted by the areas."
     def __init__(self, alpha: float=1.): super().__init__(alpha)
     def mix(self, x, partner, lam):
+        "Paste one random box of `partner` (area about `1 - lam`) into every image; the weight is the area kept."
         H, W = x.shape[-2:]
         h, w = round(H * math.sqrt(1 - lam)), round(W * math.sqrt(1 - lam))
         cy, cx = torch.randint(0, H, ()).item(), torch.randint(0, W, ()).item()

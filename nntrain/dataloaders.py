@@ -165,7 +165,9 @@ class TensorLoader:
         self.sampler = sampler or (RandomSampler(range(len(y)), generator=generator) if shuffle else SequentialSampler(range(len(y))))
 
     @property
-    def dataset(self): return torch.utils.data.TensorDataset(self.x, self.y)
+    def dataset(self):
+        "The tensors as a `TensorDataset`, for code that expects `dl.dataset`."
+        return torch.utils.data.TensorDataset(self.x, self.y)
     def __len__(self): return len(self.sampler) // self.batch_size if self.drop_last else -(-len(self.sampler) // self.batch_size)
 
     def __iter__(self):
@@ -285,7 +287,9 @@ class Vocab:
         missing = sorted(set(labels) - self.o2i.keys())
         if missing: raise KeyError(f"Labels {missing[:5]} are not in the vocab {self.items[:10]}.")
         return [self.o2i[o] for o in labels]
-    def decode(self, idxs) -> list[str]: return [self.items[int(i)] for i in idxs]
+    def decode(self, idxs) -> list[str]:
+        "Labels for the integers `idxs`."
+        return [self.items[int(i)] for i in idxs]
 
 # %% ../nbs/01_dataloaders.ipynb #d0b53a8e
 class ImageFiles(torch.utils.data.Dataset):
@@ -295,6 +299,7 @@ class ImageFiles(torch.utils.data.Dataset):
         self.files, self.labels, self.mode, self.size = list(files), list(labels), mode, size
     def __len__(self): return len(self.files)
     def open(self, i) -> Image.Image:
+        "File `i` as a PIL image in `mode`, resized to `size` if given."
         with Image.open(self.files[i]) as im: im = im.convert(self.mode)
         return im if self.size is None else im.resize(self.size[::-1])
     def __getitem__(self, i): return TF.to_tensor(self.open(i)), self.labels[i]

@@ -79,6 +79,8 @@ def stage(name: str):
                 learn.publish(after)
             except cancel: pass   # raised by an after_ handler: the stage is over anyway
             finally: learn.publish(cleanup)
+        # show_doc unwraps to `f` unless given a signature; documenting the wrapper keeps the name patch gives it (Learner.x)
+        run_stage.__signature__ = inspect.signature(f)
         return run_stage
     return decorator
 
@@ -142,28 +144,39 @@ class Learner:
 # %% ../nbs/02_learner.ipynb #ff1a112f
 @patch
 @stage('predict')
-def predict(self: Learner): self.preds = self.model(self.batch[0])
+def predict(self: Learner):
+    "Run the model on the batch's inputs, into `self.preds`."
+    self.preds = self.model(self.batch[0])
 
 @patch
 @stage('loss')
-def get_loss(self: Learner): self.loss = self.loss_fn(self.preds, self.batch[1])
+def get_loss(self: Learner):
+    "Compare `self.preds` with the batch's targets, into `self.loss`."
+    self.loss = self.loss_fn(self.preds, self.batch[1])
 
 @patch
 @stage('backward')
-def backward(self: Learner): self.loss.backward()
+def backward(self: Learner):
+    "Gradients of `self.loss` with respect to the model's parameters."
+    self.loss.backward()
 
 @patch
 @stage('step')
-def step(self: Learner): self.opt.step()
+def step(self: Learner):
+    "One optimiser step."
+    self.opt.step()
 
 @patch
 @stage('zero_grad')
-def zero_grad(self: Learner): self.opt.zero_grad()
+def zero_grad(self: Learner):
+    "Clear the gradients for the next batch."
+    self.opt.zero_grad()
 
 # %% ../nbs/02_learner.ipynb #3756576a
 @patch
 @stage('batch')
 def one_batch(self: Learner):
+    "Predict and compute the loss; when training, also backward, step and zero_grad."
     self.predict()
     self.get_loss()
     if self.check_finite and not torch.isfinite(self.loss).all():
@@ -203,6 +216,7 @@ def one_phase(self: Learner, training: bool, dl=None):
 @patch
 @stage('epoch')
 def one_epoch(self: Learner, train: bool=True, valid: bool=True):
+    "A training pass, then a validation pass."
     if train: self.one_phase(True)
     if valid: self.one_phase(False)
 
@@ -241,6 +255,7 @@ class MomentumLearner(Learner):
 
     @stage('zero_grad')
     def zero_grad(self):
+        "Scale the gradients by `mom` instead of clearing them."
         with torch.no_grad():
             for p in self.model.parameters():
                 if p.grad is not None: p.grad *= self.mom
@@ -275,6 +290,7 @@ class MetricsS(Subscriber):
         for m in self.metrics.values(): m.update(preds, targets)
 
     def to(self, device):
+        "Move the metrics' state to `device`."
         for m in [self.loss, *self.metrics.values()]: m.to(device)
 
     def compute(self, sync: bool=False) -> dict:

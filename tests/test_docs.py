@@ -2,9 +2,10 @@
 
 Skipped where Chromium is not installed (Debian: apt-get install -y chromium).
 """
-import subprocess, sys
+import re, subprocess, sys
 from pathlib import Path
 import pytest
+from nntrain._modidx import d as MODIDX
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
@@ -24,6 +25,24 @@ def test_site_builds_and_passes_check(tmp_path):
     check = run_tool(ROOT/'tools'/'check_docs.py', site, '--screenshots', tmp_path/'shots')
     assert check.returncode == 0, f"check_docs.py found problems:\n{check.stdout[-8000:]}\n{check.stderr[-2000:]}"
     assert (tmp_path/'shots'/'index.png').stat().st_size > 0
+    missing = [f"{name} (expected at {url})" for name, url in public_symbols() if not has_anchor(site, url)]
+    assert not missing, "no show_doc section for these; add a `show_doc(Class.method)` cell after the class:\n" + '\n'.join(missing)
+
+# event handlers are documented by the events table, forward/extra_repr by nn.Module
+NOT_DOCUMENTED = re.compile(r'^(_|before_|after_|cleanup_)|^(forward|extra_repr)$')
+
+def has_anchor(site: Path, url: str) -> bool:
+    "Whether page#anchor exists in the built site."
+    page, anchor = url.split('#')
+    return f'id="{anchor}"' in (site/page).read_text()
+
+def public_symbols():
+    "(name, page#anchor) of every exported function, class and public method in nbdev's index."
+    for mod, syms in MODIDX['syms'].items():
+        for name, (url, _) in syms.items():
+            parts = name[len(mod) + 1:].split('.')
+            if parts[0].startswith('_') or (len(parts) > 1 and NOT_DOCUMENTED.search(parts[-1])): continue
+            yield name, url.split('/')[-1]
 
 def page(body: str, title='A page') -> str:
     "A minimal page in the layout build_docs.py writes."
