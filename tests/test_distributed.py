@@ -1,5 +1,5 @@
 """Data-parallel training in two real processes, started by torchrun on the loopback address (gloo)."""
-import json, subprocess
+import json, os, subprocess, sys
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -30,3 +30,12 @@ def test_error_on_one_rank_ends_the_run(tmp_path, data_path):
     assert res.returncode != 0
     assert 'deliberate failure on rank 1' in res.stderr
     assert not (tmp_path/'model.pt').exists()
+
+def test_cli_nproc_2(tmp_path, data_path):
+    "`nntrain train --nproc 2` relaunches itself under torchrun (whose parser must not see --nproc) and rank 0 writes the run."
+    nntrain = Path(sys.executable).with_name('nntrain')
+    res = subprocess.run([str(nntrain), 'train', '--nproc', '2', '--data', str(data_path), '--limit', '2000', '--epochs', '1',
+                          '--out', str(tmp_path)], capture_output=True, text=True, timeout=300, env=os.environ | {'OMP_NUM_THREADS': '1'})
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.count('epoch 1/1') == 1                 # the epoch line comes from rank 0 only
+    assert {p.name for p in tmp_path.iterdir()} >= {'best.pt', 'last.pt', 'history.csv'}
