@@ -210,11 +210,13 @@ def homographies(src: torch.Tensor, dst: torch.Tensor) -> torch.Tensor:
     h = torch.linalg.solve(A, torch.cat([u, v], 1).double().unsqueeze(-1)).squeeze(-1)
     return torch.cat([h, torch.ones_like(h[:, :1])], 1).view(-1, 3, 3).to(src.dtype)
 
+_SQUARE = [[-1., -1.], [1., -1.], [1., 1.], [-1., 1.]]   # an image's corners (TL, TR, BR, BL) in affine_grid's coordinates
+
 def perspective_warp(x: torch.Tensor, corners: torch.Tensor, padding_mode: str='zeros') -> torch.Tensor:
     "Map each image of `x` onto the quadrilateral `corners` (N, 4, 2) in [-1, 1] coordinates (TL, TR, BR, BL)."
     _check_batch(x, 'perspective_warp')
     N, _, H, W = x.shape
-    square = x.new_tensor([[-1., -1.], [1., -1.], [1., 1.], [-1., 1.]]).expand(N, 4, 2)
+    square = x.new_tensor(_SQUARE).expand(N, 4, 2)
     back = homographies(corners, square)                       # output position -> input position
     grid = F.affine_grid(torch.eye(2, 3, device=x.device, dtype=x.dtype).expand(N, 2, 3), list(x.shape), align_corners=False)
     pts = torch.cat([grid.view(N, -1, 2), torch.ones_like(grid.view(N, -1, 2)[..., :1])], -1) @ back.transpose(1, 2)
@@ -246,7 +248,7 @@ class RandomAffine(nn.Module):
 
     def forward(self, x):
         _check_batch(x, 'RandomAffine')
-        return affine_warp(x, self.matrices(x).to(x.dtype), self.padding_mode)
+        return affine_warp(x, self.matrices(x), self.padding_mode)
 
 class RandomPerspective(nn.Module):
     "Move each corner of each image by up to `distortion` (a fraction of the half-size) and warp with one `grid_sample`."
@@ -257,9 +259,8 @@ class RandomPerspective(nn.Module):
     def forward(self, x):
         _check_batch(x, 'RandomPerspective')
         N = x.shape[0]
-        sq = x.new_tensor([[-1., -1.], [1., -1.], [1., 1.], [-1., 1.]])
         moves = (torch.rand(N, 4, 2, device=x.device, dtype=x.dtype) * 2 - 1) * self.distortion * _coins(x, self.p).view(-1, 1, 1)
-        return perspective_warp(x, sq + moves, self.padding_mode)
+        return perspective_warp(x, x.new_tensor(_SQUARE) + moves, self.padding_mode)
 
 # %% ../nbs/07_augmentation.ipynb #333849db
 class _TransformInputsS(Subscriber):

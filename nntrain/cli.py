@@ -148,7 +148,7 @@ def train(data: Param("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_
           nproc: Param("train data-parallel in this many processes (torchrun on this machine)", int)=1):
     "Train a model on Fashion-MNIST."
     if nproc > 1 and 'LOCAL_RANK' not in os.environ:   # start the workers; each runs this command again without --nproc
-        args = sys.argv[2:]
+        args = sys.argv[2:]   # --nproc must go: torchrun's parser would read it as an abbreviation of its own --nproc-per-node
         for i, a in enumerate(args):
             if a == '--nproc': args = args[:i] + args[i + 2:]; break
             if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
