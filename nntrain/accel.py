@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_accel.ipynb #e6e9d5a6
 from __future__ import annotations
-import os, socket, subprocess, sys
+import os, signal, socket, subprocess, sys
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -31,7 +31,7 @@ class MixedPrecisionS(Subscriber):
         self.amp_dtype = self.dtype or (torch.float16 if self.device_type == 'cuda' else torch.bfloat16)
         # float16's range is small: scale the loss so that small gradients do not underflow
         self.scaler = torch.amp.GradScaler(self.device_type) if self.amp_dtype == torch.float16 else None
-        self.autocast = None
+        self.autocast, learn.grad_scaler = None, self.scaler   # GradClipS unscales through it
 
     def before_predict(self, learn):
         self.autocast = torch.autocast(self.device_type, dtype=self.amp_dtype); self.autocast.__enter__()
@@ -44,7 +44,19 @@ class MixedPrecisionS(Subscriber):
         self.scaler.scale(learn.loss).backward(); raise CancelBackwardException()
     def before_step(self, learn):
         if self.scaler is None: return
-        self.scaler.step(learn.opt); self.scaler.update(); raise CancelStepException()
+        scale = self.scaler.get_scale()
+        self.scaler.step(learn.opt); self.scaler.update()
+        learn.stepped = self.scaler.get_scale() >= scale   # update() lowers the scale exactly when it skipped the step
+        raise CancelStepException()
+    def cleanup_fit(self, learn): learn.grad_scaler = None
+
+    def state_dict(self) -> dict:
+        "The gradient scaler's scale and growth tracker, for checkpoints."
+        scaler = getattr(self, 'scaler', None)
+        return {'scaler': scaler.state_dict() if scaler is not None else None}
+    def load_state_dict(self, sd: dict):
+        "Restore what `state_dict` returned."
+        if sd['scaler'] is not None and self.scaler is not None: self.scaler.load_state_dict(sd['scaler'])
 
 # %% ../nbs/08_accel.ipynb #0a3be3bc
 class CompileS(Subscriber):
@@ -124,4 +136,11 @@ def torchrun_command(nproc: int, program: list[str]) -> tuple[list[str], dict]:
 def launch(nproc: int, args: list[str], python_code: str="import sys; from nntrain.cli import main; sys.exit(main())") -> int:
     "Run `python -c python_code *args` in `nproc` processes under torchrun on this machine (loopback only); returns the exit code."
     cmd, env = torchrun_command(nproc, ['--no-python', sys.executable, '-c', python_code, *args])
-    return subprocess.run(cmd, env=env).returncode
+    # torchrun gets its own session: a Ctrl-C in the terminal then reaches it once, from us, rather than twice (from the terminal too)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    def hand_on(signum, frame): proc.send_signal(signum)   # torchrun passes it to the workers, which save and stop
+    previous = {s: signal.signal(s, hand_on) for s in (signal.SIGINT, signal.SIGTERM)}
+    try: return proc.wait()
+    finally:
+        for s, handler in previous.items(): signal.signal(s, handler)
+        if proc.poll() is None: proc.kill()   # we are failing ourselves: never leave torchrun running on its own

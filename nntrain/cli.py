@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #26e0fc5a
 from __future__ import annotations
-import csv, os, sys, time
+import csv, errno, os, signal, sys, time
 from functools import partial
 from pathlib import Path
 
@@ -20,14 +20,15 @@ from .resnet import resnet, make_resnet
 from .augmentation import AugmentS, RandomFlip, RandomCrop, RandomErasing, RandomAffine
 from .accel import MixedPrecisionS, CompileS, DDPS, launch
 import torch.distributed as dist
-from .learner import (Learner, Subscriber, MetricsS, ProgressS, SchedulerS, CheckpointS, DeviceS,
-                             set_seed, atomic_save)
+from .learner import (Learner, Subscriber, MetricsS, ProgressS, SchedulerS, CheckpointS, CheckpointError, DeviceS,
+                             set_seed, atomic_save, atomic_write, read_checkpoint, remove_stale_temporaries)
+from .control import SignalStopS
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'COMMANDS', 'Normalize', 'fashion_cnn', 'fashion_resnet',
-           'fashion_resnet_wide', 'EpochLineS', 'HistoryCSVS', 'fashion_augment', 'train_fashion_mnist', 'train',
-           'main']
+__all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'RUN_FILES', 'RUN_SETTINGS', 'COMMANDS', 'Normalize',
+           'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide', 'EpochLineS', 'HistoryCSVS', 'fashion_augment',
+           'check_device', 'prepare_out', 'train_fashion_mnist', 'train', 'main']
 
 # %% ../nbs/09_cli.ipynb #9b45198f
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -66,15 +67,15 @@ class EpochLineS(Subscriber):
         print(f"epoch {learn.epoch + 1}/{learn.n_epochs}  " + '  '.join(figs) + f"  ({time.perf_counter() - self.t0:.1f}s)", flush=True)
 
 class HistoryCSVS(Subscriber):
-    "Write `learn.history` to a CSV file after every epoch."
+    "Write `learn.history` to a CSV file after every epoch, atomically (a new temporary file, then a rename)."
     order, main_only = 80, True
     def __init__(self, path: str|Path): self.path = Path(path)
+    def before_fit(self, learn): remove_stale_temporaries(self.path.parent, self.path.name)
     def after_epoch(self, learn):
         if not learn.history: return
-        tmp = self.path.with_name(f'.{self.path.name}.tmp')
-        with open(tmp, 'w', newline='') as f:
+        def write(f):
             w = csv.DictWriter(f, fieldnames=list(learn.history[0])); w.writeheader(); w.writerows(learn.history)
-        os.replace(tmp, self.path)
+        atomic_write(self.path, write, mode='w')
 
 # %% ../nbs/09_cli.ipynb #38485236
 def fashion_augment(warp: bool=False) -> nn.Sequential:
@@ -83,11 +84,50 @@ def fashion_augment(warp: bool=False) -> nn.Sequential:
     return nn.Sequential(RandomFlip(), RandomCrop(padding=2), *warps, RandomErasing(p=0.25))
 
 # %% ../nbs/09_cli.ipynb #68a8a9aa
+RUN_FILES = ('best.pt', 'last.pt', 'history.csv')
+# the settings that define a run, kept in its checkpoints: resuming with another value would silently make a different run
+RUN_SETTINGS = {'model': '--model', 'epochs': '--epochs', 'bs': '--bs', 'lr': '--lr', 'seed': '--seed', 'limit': '--limit',
+                'label_smoothing': '--label_smoothing', 'channels_last': '--channels_last', 'augment': '--augment',
+                'warp': '--warp', 'mixed_precision': '--mixed_precision', 'nproc': '--nproc'}
+
+def check_device(device: str|None):
+    "Raise a clear error unless `device` is None or a device this machine has."
+    if device is None: return
+    try: dev = torch.device(device)
+    except (RuntimeError, ValueError): raise ValueError(f"--device {device!r} is not a device: use cpu, cuda, cuda:1 or mps.") from None
+    if dev.type == 'cuda':
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (dev.index or 0) >= n:
+            raise ValueError(f"--device {device}: this machine has {n or 'no'} CUDA device{'s' if n != 1 else ''}; use --device cpu or leave it out.")
+    elif dev.type == 'mps':
+        if not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
+            raise ValueError(f"--device {device}: MPS is not available on this machine; use --device cpu or leave it out.")
+    elif dev.type != 'cpu': raise ValueError(f"--device {device!r}: nntrain trains on cpu, cuda or mps.")
+
+def prepare_out(out: Path, config: dict, resume: bool=False, overwrite: bool=False):
+    "Check that `out` can take this run: a new run never replaces an old one unless asked, and a resume keeps the run's settings."
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file: give a folder for the run's checkpoints and history.")
+    existing = [f for f in RUN_FILES if (out/f).exists()]
+    if resume:
+        if not (out/'last.pt').is_file(): raise FileNotFoundError(f"Cannot resume: no checkpoint at {out/'last.pt'}.")
+        saved = read_checkpoint(out/'last.pt').get('config') or {}
+        for k, flag in RUN_SETTINGS.items():
+            if k in saved and saved[k] != config[k]:
+                raise ValueError(f"{flag} {config[k]} differs from the run in {out} ({flag} {saved[k]}): resume with the run's settings, "
+                                 "or start a new run (a new --out, or --overwrite).")
+    elif existing and not overwrite:
+        raise FileExistsError(f"{out} already holds a run ({', '.join(existing)}): continue it with --resume, "
+                              "choose a new --out, or replace it with --overwrite.")
+    elif existing and int(os.environ.get('RANK', 0)) == 0:
+        for f in existing: (out/f).unlink(missing_ok=True)   # --overwrite: no file of the old run may outlive the start of the new one
+    out.mkdir(parents=True, exist_ok=True)
+
+# %% ../nbs/09_cli.ipynb #bb964ae1
 def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (or its parent); default `$NNTRAIN_DATA`, else the hub
                         model: str='cnn',         # a name in `MODELS`
                         epochs: int=5, bs: int=256, lr: float=1e-2,
                         out: str|Path='runs/fashion_mnist', # folder for `best.pt`, `last.pt` and `history.csv`
-                        resume: bool=False,       # continue from `out/last.pt`
+                        resume: bool=False,       # continue from `out/last.pt` (mid-epoch if it was saved there)
                         seed: int=42,
                         limit: int|None=None,     # use only the first `limit` images of each split
                         device: str|None=None,
@@ -97,38 +137,60 @@ def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (o
                         warp: bool=False,         # add random rotation and zoom to the augmentation (implies `augment`)
                         mixed_precision: bool=False, # autocast: bfloat16 on CPU, float16 with a gradient scaler on CUDA
                         compile: bool=False,      # compile the model with `torch.compile`
+                        overwrite: bool=False,    # replace a run already in `out`
+                        checkpoint_every: int|None=None, # also save `last.pt` every this many optimiser steps
                         subs=()) -> Learner:     # extra subscribers for this run
     "Train `model` on Fashion-MNIST with AdamW and one-cycle; checkpoints and history go to `out`."
     if model not in MODELS: raise ValueError(f"Unknown model {model!r}; choose one of {sorted(MODELS)}.")
     if not lr > 0: raise ValueError(f"--lr must be positive, got {lr}.")
     if epochs < 1: raise ValueError(f"--epochs must be at least 1, got {epochs}.")
     if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}.")
+    if limit is not None and limit < 1: raise ValueError(f"--limit must be at least 1 image, got {limit}.")
+    if not 0 <= seed < 2**32: raise ValueError(f"--seed must be between 0 and 2**32 - 1, got {seed}.")
+    if checkpoint_every is not None and checkpoint_every < 1: raise ValueError(f"--checkpoint_every must be at least 1 step, got {checkpoint_every}.")
+    check_device(device)
     recipe = MODELS[model]
     label_smoothing = recipe['label_smoothing'] if label_smoothing is None else label_smoothing
     if not 0 <= label_smoothing < 1: raise ValueError(f"--label_smoothing must be in [0, 1), got {label_smoothing}.")
     channels_last = recipe['channels_last'] if channels_last is None else channels_last
-    out = Path(out)
-    if resume and not (out/'last.pt').is_file(): raise FileNotFoundError(f"Cannot resume: no checkpoint at {out/'last.pt'}.")
-    dd = load_fashion_mnist(data)
-    if limit: dd = DatasetDict({k: ds.select(range(min(limit, len(ds)))) for k, ds in dd.items()})
     n_proc = int(os.environ.get('WORLD_SIZE', 1))   # set by torchrun (`nntrain train --nproc N`)
     if bs < n_proc: raise ValueError(f"--bs {bs} is split across {n_proc} processes: it must be at least {n_proc}.")
+    config = dict(model=model, epochs=epochs, bs=bs, lr=lr, seed=seed, limit=limit, label_smoothing=label_smoothing,
+                  channels_last=channels_last, augment=augment or warp, warp=warp, mixed_precision=mixed_precision, nproc=n_proc)
+    out = Path(out)
+    prepare_out(out, config, resume, overwrite)
+    dd = load_fashion_mnist(data)
+    if limit: dd = DatasetDict({k: ds.select(range(min(limit, len(ds)))) for k, ds in dd.items()})
     set_seed(seed)
     dls = DataLoaders.from_hf_dd(dd, bs // n_proc, flatten=False, as_tensors=True)   # the same global batch on any number of processes
-    out.mkdir(parents=True, exist_ok=True)
     subs = [DeviceS(device, memory_format=torch.channels_last if channels_last else None), MetricsS(accuracy=tem.MulticlassAccuracy(), show=False),
-            SchedulerS(partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr)),
-            CheckpointS(out, monitor='accuracy'), HistoryCSVS(out/'history.csv'), EpochLineS(), *subs]
+            SchedulerS(partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr)), SignalStopS(),
+            CheckpointS(out, monitor='accuracy', every_n_steps=checkpoint_every), HistoryCSVS(out/'history.csv'), EpochLineS(), *subs]
     if augment or warp: subs.append(AugmentS(fashion_augment(warp)))
     if mixed_precision: subs.append(MixedPrecisionS())
     if compile: subs.append(CompileS())
     if n_proc > 1: subs.append(DDPS(seed=seed))
     if sys.stdout.isatty(): subs.append(ProgressS())
     learn = Learner(recipe['make'](), dls, partial(F.cross_entropy, label_smoothing=label_smoothing), torch.optim.AdamW, lr, subs)
+    learn.config = config
     learn.fit(epochs, resume=out/'last.pt' if resume else None)
     return learn
 
 # %% ../nbs/09_cli.ipynb #523daff2
+def _one_line(e: BaseException, out: Path) -> str:
+    "What to tell the user about an error they can fix, in one line."
+    if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+        return f"no space left on the device while writing to {out}: free some space or choose another --out (the last complete checkpoint is intact)."
+    msg = ' '.join(str(e).split())
+    if isinstance(e, CheckpointError) and 'last.pt' in msg and (out/'best.pt').is_file():
+        msg += f" {out/'best.pt'} may still load: copy it over last.pt to resume from its epoch, or start again with --overwrite."
+    if isinstance(e, FloatingPointError): msg = msg.replace('Lower the learning rate', 'Lower --lr')
+    return msg
+
+def _is_user_error(e: BaseException) -> bool:
+    return (isinstance(e, (ValueError, OSError, CheckpointError, FloatingPointError)) or
+            (isinstance(e, RuntimeError) and 'Hugging Face hub' in str(e)))
+
 def train(data: Param("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the Hugging Face hub)", str)=None,
           model: Param(f"model to train: {', '.join(MODELS)}", str)='cnn',
           epochs: Param("number of epochs", int)=5,
@@ -136,6 +198,7 @@ def train(data: Param("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_
           lr: Param("peak learning rate of the one-cycle schedule", float)=1e-2,
           out: Param("folder for best.pt, last.pt and history.csv", str)='runs/fashion_mnist',
           resume: Param("continue the run in --out from its last.pt", store_true)=False,
+          overwrite: Param("replace the run already in --out", store_true)=False,
           seed: Param("random seed", int)=42,
           limit: Param("use only the first N images of each split (quick runs)", int)=None,
           device: Param("cpu, cuda, mps... (default: the best available)", str)=None,
@@ -145,21 +208,38 @@ def train(data: Param("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_
           warp: Param("also warp training images (random rotation and zoom); implies --augment", store_true)=False,
           mixed_precision: Param("mixed precision: bfloat16 on CPU, float16 on CUDA", store_true)=False,
           compile: Param("compile the model with torch.compile", store_true)=False,
-          nproc: Param("train data-parallel in this many processes (torchrun on this machine)", int)=1):
+          checkpoint_every: Param("also save last.pt every N optimiser steps (default: at the end of each epoch)", int)=None,
+          nproc: Param("train data-parallel in this many processes (torchrun on this machine)", int)=1,
+          debug: Param("show the full traceback of an error", store_true)=False):
     "Train a model on Fashion-MNIST."
-    if nproc > 1 and 'LOCAL_RANK' not in os.environ:   # start the workers; each runs this command again without --nproc
-        args = sys.argv[2:]   # --nproc must go: torchrun's parser would read it as an abbreviation of its own --nproc-per-node
-        for i, a in enumerate(args):
-            if a == '--nproc': args = args[:i] + args[i + 2:]; break
-            if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
-        sys.exit(launch(nproc, ['train', *args]))
     if nproc < 1: print(f"nntrain train: error: --nproc must be at least 1, got {nproc}.", file=sys.stderr); sys.exit(2)
-    try: train_fashion_mnist(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last,
-                             augment, warp, mixed_precision, compile)
-    except (ValueError, FileNotFoundError, RuntimeError) as e:
-        if isinstance(e, RuntimeError) and 'Hugging Face hub' not in str(e): raise
-        print(f"nntrain train: error: {e}", file=sys.stderr); sys.exit(2)
-    if dist.is_initialized(): dist.destroy_process_group()
+    out = Path(out)
+    try:
+        if nproc > 1 and 'LOCAL_RANK' not in os.environ:   # start the workers; each runs this command again without --nproc
+            config = {'nproc': nproc}   # the checks a worker would make, made once here so that a refusal comes before torchrun starts
+            if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file: give a folder for the run's checkpoints and history.")
+            if not resume and not overwrite and any((out/f).exists() for f in RUN_FILES):
+                prepare_out(out, config, resume, overwrite)
+            args = sys.argv[2:]   # --nproc must go: torchrun's parser would read it as an abbreviation of its own --nproc-per-node
+            for i, a in enumerate(args):
+                if a == '--nproc': args = args[:i] + args[i + 2:]; break
+                if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
+            sys.exit(launch(nproc, ['train', *args]))
+        learn = train_fashion_mnist(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last,
+                                    augment, warp, mixed_precision, compile, overwrite, checkpoint_every)
+    except KeyboardInterrupt:
+        if debug: raise
+        print(f"nntrain train: interrupted; {out/'last.pt'} holds the last checkpoint written.", file=sys.stderr); sys.exit(130)
+    except Exception as e:
+        if debug or not _is_user_error(e): raise
+        print(f"nntrain train: error: {_one_line(e, out)}", file=sys.stderr); sys.exit(2)
+    finally:
+        if dist.is_initialized(): dist.destroy_process_group()
+    if learn.stop_requested in ('SIGINT', 'SIGTERM'):
+        if int(os.environ.get('RANK', 0)) == 0:
+            print(f"nntrain train: stopped by {learn.stop_requested} in epoch {learn.epoch + 1}; {out/'last.pt'} is saved: "
+                  "continue with the same command and --resume.", file=sys.stderr)
+        sys.exit(128 + getattr(signal, learn.stop_requested))
 
 COMMANDS = {'train': train}
 

@@ -168,13 +168,18 @@ class TensorLoader:
     def dataset(self):
         "The tensors as a `TensorDataset`, for code that expects `dl.dataset`."
         return torch.utils.data.TensorDataset(self.x, self.y)
-    def __len__(self): return len(self.sampler) // self.batch_size if self.drop_last else -(-len(self.sampler) // self.batch_size)
+    def __len__(self):
+        n, bs = len(self.sampler), self.batch_size
+        if self.drop_last: return n // bs
+        # a last batch of a single item joins the one before: BatchNorm cannot normalise one item in training
+        return n // bs if n > bs and n % bs == 1 else -(-n // bs)
 
     def __iter__(self):
         # one pass over the sampler per epoch gives the order as a tensor; each batch is then a slice of it
         order = torch.as_tensor(list(self.sampler), dtype=torch.long)
-        for i in range(len(self)):
-            idxs = order[i*self.batch_size:(i+1)*self.batch_size]
+        n = len(self)
+        for i in range(n):
+            idxs = order[i*self.batch_size:(i+1)*self.batch_size if i < n - 1 or self.drop_last else len(order)]
             xb = self.x[idxs]
             if xb.dtype == torch.uint8: xb = xb.float().div_(255)
             yield (xb.flatten(1) if self.flatten else xb), self.y[idxs]

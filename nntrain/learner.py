@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_learner.ipynb #fb05c03e
 from __future__ import annotations
-import copy, functools, inspect, math, os, random, sys, tempfile, time, warnings
+import copy, functools, inspect, math, numbers, os, pickle, random, sys, tempfile, time, warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,8 @@ __all__ = ['STAGES', 'EVENTS', 'CANCEL_EXCEPTIONS', 'CancelException', 'CancelFi
            'CancelTrainException', 'CancelValidException', 'CancelBatchException', 'CancelPredictException',
            'CancelLossException', 'CancelBackwardException', 'CancelStepException', 'CancelZeroGradException', 'stage',
            'Subscriber', 'process_rank', 'world_size', 'Learner', 'MomentumLearner', 'set_seed', 'MetricsS',
-           'default_device', 'to_device', 'DeviceS', 'in_notebook', 'ProgressS', 'SchedulerS', 'LRFindS', 'atomic_save',
+           'default_device', 'to_device', 'DeviceS', 'in_notebook', 'ProgressS', 'SchedulerS', 'LRFindS',
+           'atomic_write', 'atomic_save', 'remove_stale_temporaries', 'CheckpointError', 'read_checkpoint',
            'CheckpointS']
 
 # %% ../nbs/02_learner.ipynb #dd2212d6
@@ -71,14 +72,17 @@ def stage(name: str):
     def decorator(f):
         @functools.wraps(f)
         def run_stage(learn, *args, **kwargs):
+            started = []   # the subscribers whose before_ handler ran: only they have anything to clean up
             try:
                 try:
-                    learn.publish(before)
+                    learn.publish(before, started)
                     f(learn, *args, **kwargs)
                 except cancel: pass
                 learn.publish(after)
             except cancel: pass   # raised by an after_ handler: the stage is over anyway
-            finally: learn.publish(cleanup)
+            except BaseException as e:
+                learn._cleanup(cleanup, started, error=e); raise   # the stage's own error wins; cleanup errors become notes
+            learn._cleanup(cleanup, started)
         # show_doc unwraps to `f` unless given a signature; documenting the wrapper keeps the name patch gives it (Learner.x)
         run_stage.__signature__ = inspect.signature(f)
         return run_stage
@@ -101,11 +105,13 @@ def world_size() -> int:
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
 # %% ../nbs/02_learner.ipynb #1e4b2276
-def _note_origin(e: BaseException, where: str):
-    note = f"(raised in {where})"
+def _add_note(e: BaseException, note: str):
+    "Attach `note` to `e`: a PEP 678 note where Python has them, else appended to its message."
     if hasattr(e, 'add_note'): e.add_note(note)
     elif e.args and isinstance(e.args[0], str): e.args = (f"{e.args[0]} {note}",) + e.args[1:]
     else: e.args = e.args + (note,)
+
+def _note_origin(e: BaseException, where: str): _add_note(e, f"(raised in {where})")
 
 # %% ../nbs/02_learner.ipynb #e4369d32
 class Learner:
@@ -120,18 +126,46 @@ class Learner:
         self.subs, self.check_finite = list(subs), check_finite
         self.opt, self.scheduler, self.history, self.epoch, self.n_epochs = None, None, [], 0, 0
         self.iter, self.n_iters, self.batch, self.preds, self.loss, self.training = 0, 0, None, None, None, False
-        self._handlers = None
+        self.config = {}             # the run's settings (e.g. the CLI's flags), saved in checkpoints
+        self.stop_requested = None   # a reason (e.g. 'SIGTERM'): the fit ends at the next optimiser step, checkpoints written
+        self.stepped, self.train_steps, self.accumulate = False, 0, 1   # see "What is a step?" in notebook 02b
+        self.stopping = False        # this batch ends the fit: it stepped and a stop was requested (on any process)
+        self._handlers, self._resume, self._in_train = None, None, False
 
-    def publish(self, event: str):
-        "Call `event` on every subscriber that handles it, in `order`."
+    def publish(self, event: str, started: list|None=None):
+        "Call `event` on every subscriber that handles it, in `order` (appending each one called to `started`)."
         if self._handlers is None: self._build_handlers()
         if event not in self._handlers: raise ValueError(f"Unknown event {event!r}; events are {EVENTS}.")
         for sub, handler in self._handlers[event]:
+            if started is not None: started.append(sub)
             try: handler(self)
             except CancelException: raise
             except Exception as e:
                 _note_origin(e, f"{type(sub).__name__}.{event}")
                 raise
+
+    def _cleanup(self, event: str, started: list, error: BaseException|None=None):
+        if self._handlers is None: self._build_handlers()
+        with_before = {id(s) for s, _ in self._handlers['before_' + event.removeprefix('cleanup_')]}
+        ran, errors = {id(s) for s in started}, []
+        for sub, handler in self._handlers[event]:
+            if id(sub) in with_before and id(sub) not in ran: continue   # its before_ never ran: nothing to clean up
+            try: handler(self)
+            except Exception as e:
+                _note_origin(e, f"{type(sub).__name__}.{event}"); errors.append(e)
+        first, later = (error, errors) if error is not None else (errors[0] if errors else None, errors[1:])
+        for e in later: _add_note(first, f"(during cleanup, {type(e).__name__} too: {e})")
+        if error is None and first is not None: raise first
+
+    def _agree_to_stop(self) -> bool:
+        "Whether a stop was requested, here or (in distributed training) in any process: all must stop at the same step."
+        stop = self.stop_requested is not None
+        if world_size() > 1:
+            flag = torch.tensor([float(stop)], device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+            if flag.item() and not stop: self.stop_requested = 'stop requested by another process'
+            stop = bool(flag.item())
+        return stop
 
     def _build_handlers(self):
         main = process_rank() == 0
@@ -163,8 +197,8 @@ def backward(self: Learner):
 @patch
 @stage('step')
 def step(self: Learner):
-    "One optimiser step."
-    self.opt.step()
+    "One optimiser step; sets `self.stepped` (which stays False when a subscriber cancels or skips the step)."
+    self.opt.step(); self.stepped = True
 
 @patch
 @stage('zero_grad')
@@ -177,6 +211,7 @@ def zero_grad(self: Learner):
 @stage('batch')
 def one_batch(self: Learner):
     "Predict and compute the loss; when training, also backward, step and zero_grad."
+    self.stopping = False
     self.predict()
     self.get_loss()
     if self.check_finite and not torch.isfinite(self.loss).all():
@@ -185,15 +220,53 @@ def one_batch(self: Learner):
                                  "or pass check_finite=False to the Learner to carry on regardless.")
     if self.training:
         self.backward()
+        self.stepped = False
         self.step()
+        if self.stepped: self.train_steps += 1
         self.zero_grad()
+        self.stopping = self.stepped and self._agree_to_stop()   # decided once, here, so every subscriber sees the same answer
+
+# %% ../nbs/02_learner.ipynb #cef40b82
+def _loader_generator(dl) -> torch.Generator|None:
+    return getattr(getattr(dl, 'sampler', None), 'generator', None)
+
+def _rng_states(dl=None) -> dict:
+    st, gen = np.random.get_state(), _loader_generator(dl)
+    return {'python': random.getstate(), 'torch': torch.get_rng_state(),
+            'numpy': {'key': st[0], 'state': torch.from_numpy(st[1].astype(np.int64)), 'pos': st[2],
+                      'has_gauss': st[3], 'cached_gaussian': st[4]},
+            'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            'loader': gen.get_state() if gen is not None else None}
+
+def _set_rng_states(s: dict, dl=None):
+    random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
+    torch.set_rng_state(s['torch'])
+    n = s['numpy']
+    np.random.set_state((n['key'], n['state'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached_gaussian']))
+    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+    gen = _loader_generator(dl)
+    if gen is not None and s.get('loader') is not None: gen.set_state(s['loader'])
 
 # %% ../nbs/02_learner.ipynb #77ce1b1e
 @patch
 def _batches(self: Learner):
-    for self.iter, batch in enumerate(self.dl):
-        self.batch = list(batch)
-        self.one_batch()
+    resume = self._resume if self.training else None
+    if self.training:
+        if resume is not None: _set_rng_states(resume['phase_rng'], self.dl)
+        self._phase_rng = _rng_states(self.dl)   # where this phase's shuffle and random draws began: mid-epoch checkpoints keep it
+    batches, start = iter(self.dl), 0
+    if resume is not None:   # continue a phase a mid-epoch checkpoint interrupted: same order, same position, same state
+        self._resume, start = None, resume['batches_done']
+        for _ in range(start): next(batches)
+        _set_rng_states(resume['rng'], self.dl)
+        self._load_sub_states(resume['subs'])
+    self._in_train = self.training
+    try:
+        for self.iter, batch in enumerate(batches, start):
+            self.batch = list(batch)
+            self.one_batch()
+            if self.stopping: raise CancelFitException()   # after_batch has run: CheckpointS has saved this point
+    finally: self._in_train = False
 
 @patch
 @stage('train')
@@ -208,6 +281,9 @@ def one_phase(self: Learner, training: bool, dl=None):
     "Run one pass over the training or validation data."
     self.training, self.dl = training, dl if dl is not None else (self.dls.train if training else self.dls.valid)
     self.n_iters = len(self.dl)
+    if self.n_iters == 0:   # an empty phase would report a loss of 0.0 and a checkpoint-worthy "improvement"
+        raise ValueError(f"The {'training' if training else 'validation'} loader has no batches: give it data, "
+                         "or a batch size no larger than its data when it drops the last batch.")
     self.model.train(training)
     with torch.set_grad_enabled(training):
         (self._train if training else self._valid)()
@@ -224,7 +300,10 @@ def one_epoch(self: Learner, train: bool=True, valid: bool=True):
 @stage('fit')
 def _fit(self: Learner, train: bool, valid: bool, resume=None):
     start = self._restore(resume) if resume else 0
-    for self.epoch in range(start, self.n_epochs): self.one_epoch(train, valid)
+    for self.epoch in range(start, self.n_epochs):
+        self.one_epoch(train, valid)
+        # a fit that trains must stop on all processes together; one that only predicts (get_preds, perhaps on one rank) need not ask
+        if (self._agree_to_stop() if train else self.stop_requested): raise CancelFitException()   # asked to stop: this epoch's checkpoints are written
 
 # %% ../nbs/02_learner.ipynb #2367d65c
 @patch
@@ -233,13 +312,15 @@ def fit(self: Learner, n_epochs: int=1, train: bool=True, valid: bool=True,
         lr: float|None=None,    # learning rate for this fit (default: the learner's)
         resume: str|Path|None=None): # a checkpoint from `save` to continue from
     "Train for `n_epochs` epochs, validating after each."
+    if isinstance(n_epochs, bool) or not isinstance(n_epochs, numbers.Integral):
+        raise TypeError(f"n_epochs must be a whole number of epochs, got {n_epochs!r}.")
     if n_epochs < 1: raise ValueError(f"n_epochs must be at least 1, got {n_epochs}.")
     lr = self.lr if lr is None else lr
     if not lr > 0: raise ValueError(f"The learning rate must be positive, got {lr}.")
     kept_subs, was_training = self.subs, self.model.training
     self._set_subs(kept_subs + list(subs or []))
     try:
-        self.n_epochs, self.history = n_epochs, []
+        self.n_epochs, self.history, self.train_steps, self.stop_requested, self._resume = n_epochs, [], 0, None, None
         self.opt, self.scheduler = self.optim_class(self.model.parameters(), lr=lr), None
         self._fit(train, valid, resume)
     finally:
@@ -272,13 +353,13 @@ def set_seed(seed: int, deterministic: bool=False):
 def _fmt(v): return f"{v:.4f}" if isinstance(v, float) else str(v)
 
 class MetricsS(Subscriber):
-    "Sample-weighted loss and torcheval `metrics` per epoch and phase, into `learn.history`, printed as a table."
+    "Sample-weighted loss and torcheval `metrics` per epoch and phase: scalars into `learn.history` (printed as a table), others into `self.tensors`."
     order = 50
     def __init__(self, *metrics, show: bool=True, **named_metrics):
         self.metrics = {type(m).__name__: m for m in metrics} | named_metrics
         self.loss, self.show = tem.Mean(), show
 
-    def before_fit(self, learn): self.header_done = False
+    def before_fit(self, learn): self.header_done, self.tensors = False, []
     def _reset(self, learn):
         for m in [self.loss, *self.metrics.values()]: m.reset()
     before_train = before_valid = _reset
@@ -294,18 +375,32 @@ class MetricsS(Subscriber):
         for m in [self.loss, *self.metrics.values()]: m.to(device)
 
     def compute(self, sync: bool=False) -> dict:
-        "This phase's values so far, as floats; with `sync`, over the batches of every process (call on all ranks)."
+        "This phase's values so far: scalars as floats, others (a confusion matrix...) as tensors; with `sync`, over every process (call on all ranks)."
         metrics = {'loss': self.loss} | self.metrics
-        if sync and world_size() > 1: return {k: v.item() for k, v in sync_and_compute_collection(metrics).items()}
-        return {k: m.compute().item() for k, m in metrics.items()}
+        vals = sync_and_compute_collection(metrics) if sync and world_size() > 1 else {k: m.compute() for k, m in metrics.items()}
+        vals = {k: torch.as_tensor(v) for k, v in vals.items()}
+        return {k: v.item() if v.numel() == 1 else v.cpu() for k, v in vals.items()}
 
     def _record(self, learn):
-        row = {'epoch': learn.epoch, 'phase': 'train' if learn.training else 'valid'} | self.compute(sync=True)
+        where = {'epoch': learn.epoch, 'phase': 'train' if learn.training else 'valid'}
+        vals = self.compute(sync=True)
+        row = where | {k: v for k, v in vals.items() if not isinstance(v, torch.Tensor)}
+        others = {k: v for k, v in vals.items() if isinstance(v, torch.Tensor)}
         learn.history.append(row)
+        if others: self.tensors.append(where | others)
         if self.show and process_rank() == 0:
             if not self.header_done: print(''.join(f"{k:>12}" for k in row)); self.header_done = True
             print(''.join(f"{_fmt(v):>12}" for v in row.values()))
     after_train = after_valid = _record
+
+    def state_dict(self) -> dict:
+        "The metrics' running state, so a mid-epoch checkpoint resumes the phase's figures exactly."
+        return {'metrics': {k: m.state_dict() for k, m in ({'loss': self.loss} | self.metrics).items()},
+                'tensors': self.tensors, 'header_done': self.header_done}
+    def load_state_dict(self, sd: dict):
+        "Restore what `state_dict` returned."
+        for k, m in ({'loss': self.loss} | self.metrics).items(): m.load_state_dict(sd['metrics'][k])
+        self.tensors, self.header_done = sd['tensors'], sd['header_done']
 
 # %% ../nbs/02_learner.ipynb #444d7160
 def default_device() -> torch.device:
@@ -386,19 +481,30 @@ class ProgressS(Subscriber):
 
 # %% ../nbs/02_learner.ipynb #7244a53e
 class SchedulerS(Subscriber):
-    "Build `sched_factory(learn.opt)` at each fit and step it after every optimiser step."
+    "Build `sched_factory(learn.opt)` at each fit; step it once per real optimiser step (`ReduceLROnPlateau`: once per epoch, on `monitor`)."
     order = 10
-    def __init__(self, sched_factory): self.sched_factory = sched_factory
+    def __init__(self, sched_factory,
+                 monitor: str='loss', phase: str='valid'): # the history figure `ReduceLROnPlateau` watches
+        self.sched_factory, self.monitor, self.phase = sched_factory, monitor, phase
 
     def before_fit(self, learn):
         kwargs = {}
         params = inspect.signature(getattr(self.sched_factory, 'func', self.sched_factory)).parameters
         given = getattr(self.sched_factory, 'keywords', {}) or {}
         if 'total_steps' in params and not ({'total_steps', 'epochs', 'steps_per_epoch'} & given.keys()):
-            kwargs['total_steps'] = len(learn.dls.train) * learn.n_epochs
+            kwargs['total_steps'] = math.ceil(len(learn.dls.train) / learn.accumulate) * learn.n_epochs
         learn.scheduler = self.sched_factory(learn.opt, **kwargs)
+        self.per_epoch = isinstance(learn.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
 
-    def after_step(self, learn): learn.scheduler.step()
+    def after_step(self, learn):
+        if learn.stepped and not self.per_epoch: learn.scheduler.step()   # a cancelled or skipped step is no step
+
+    def after_epoch(self, learn):
+        if not self.per_epoch: return
+        rows = [r for r in learn.history if r['epoch'] == learn.epoch and r['phase'] == self.phase]
+        if not rows or self.monitor not in rows[-1]:
+            raise KeyError(f"ReduceLROnPlateau watches {self.phase} {self.monitor!r}, which the history lacks: add MetricsS (and the metric).")
+        learn.scheduler.step(rows[-1][self.monitor])
 
 # %% ../nbs/02_learner.ipynb #4b61b322
 class LRFindS(Subscriber):
@@ -464,52 +570,95 @@ def lr_find(self: Learner, start_lr: float=1e-6, end_lr: float=10., max_iters: i
     if plot: finder.plot()
     return finder
 
-# %% ../nbs/02_learner.ipynb #cef40b82
-def _rng_states() -> dict:
-    st = np.random.get_state()
-    return {'python': random.getstate(), 'torch': torch.get_rng_state(),
-            'numpy': {'key': st[0], 'state': torch.from_numpy(st[1].astype(np.int64)), 'pos': st[2],
-                      'has_gauss': st[3], 'cached_gaussian': st[4]},
-            'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
-
-def _set_rng_states(s: dict):
-    random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
-    torch.set_rng_state(s['torch'])
-    n = s['numpy']
-    np.random.set_state((n['key'], n['state'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached_gaussian']))
-    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
-
-def _loader_generator(dl) -> torch.Generator|None:
-    return getattr(getattr(dl, 'sampler', None), 'generator', None)
-
 # %% ../nbs/02_learner.ipynb #1e1c7578
-def atomic_save(obj, path: str|Path):
-    "`torch.save` to a temporary file beside `path`, then rename it into place."
+def atomic_write(path: str|Path, write, mode: str='wb'):
+    "Call `write(file)` on a new temporary file beside `path`, flush it to disk, then rename it into place."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')   # a new name: never follows a planted link
     try:
-        with os.fdopen(fd, 'wb') as f: torch.save(obj, f)
+        with os.fdopen(fd, mode, **({} if 'b' in mode else {'newline': ''})) as f:
+            write(f); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 
+def atomic_save(obj, path: str|Path):
+    "`torch.save` to a temporary file beside `path`, then rename it into place."
+    atomic_write(path, lambda f: torch.save(obj, f))
+
+def remove_stale_temporaries(folder: str|Path, *names: str) -> list[Path]:
+    "Delete the temporary files `atomic_write` left in `folder` for `names` when a process was killed mid-save."
+    stale = [p for n in names for p in Path(folder).glob(f'.{n}.*.tmp')]
+    for p in stale: p.unlink(missing_ok=True)
+    return stale
+
+class CheckpointError(Exception):
+    "A checkpoint that cannot be read, or that does not fit the learner."
+
+def read_checkpoint(path: str|Path) -> dict:
+    "Load a checkpoint safely (`weights_only=True`: tensors and plain data only), with a clear error when it is damaged."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"No checkpoint at {path}.")
+    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'Unsupported global' in str(e):
+            raise CheckpointError(f"{path} holds objects other than tensors and plain data; for safety they are not loaded.") from e
+        raise CheckpointError(f"{path} is corrupt: it is not a checkpoint nntrain wrote.") from e
+    except (EOFError, RuntimeError, OSError, ValueError) as e:
+        size = path.stat().st_size
+        raise CheckpointError(f"{path} cannot be read ({'empty' if size == 0 else f'{size:,} bytes, truncated or corrupt'}: "
+                              f"{type(e).__name__}).") from e
+    if not isinstance(ckpt, dict) or 'model' not in ckpt: raise CheckpointError(f"{path} is not a checkpoint nntrain wrote (no model weights).")
+    return ckpt
+
+@patch
+def _sub_states(self: Learner) -> dict:
+    states, seen = {}, {}
+    for s in self.subs:
+        if not callable(getattr(s, 'state_dict', None)): continue
+        name = type(s).__name__; seen[name] = seen.get(name, 0) + 1
+        states[name if seen[name] == 1 else f"{name}#{seen[name]}"] = s.state_dict()
+    return states
+
+@patch
+def _load_sub_states(self: Learner, states: dict):
+    seen, used = {}, set()
+    for s in self.subs:
+        if not callable(getattr(s, 'load_state_dict', None)): continue
+        name = type(s).__name__; seen[name] = seen.get(name, 0) + 1
+        key = name if seen[name] == 1 else f"{name}#{seen[name]}"
+        if key in states: s.load_state_dict(states[key]); used.add(key)
+    if set(states) - used: warnings.warn(f"The checkpoint holds the state of {sorted(set(states) - used)}, which this fit lacks.")
+
 @patch
 def save(self: Learner, path: str|Path):
-    "Save model, optimiser, scheduler, epoch, history and RNG states to `path` atomically."
-    gen = _loader_generator(self.dls.train)
-    atomic_save({'model': self.model.state_dict(), 'opt': self.opt.state_dict() if self.opt else None,
+    "Save everything a run needs to continue exactly to `path`, atomically (in distributed training call it on every rank: rank 0 writes)."
+    local = {'rng': _rng_states(self.dls.train), 'subs': self._sub_states()}   # what differs between processes
+    if self._in_train: local['phase_rng'] = self._phase_rng
+    ranks = None
+    if world_size() > 1:
+        ranks = [None] * world_size(); dist.all_gather_object(ranks, local)
+        if process_rank() != 0: return
+    # the bare model's keys, also while DDP wraps it for training
+    model = self.model.module if isinstance(self.model, (nn.DataParallel, nn.parallel.DistributedDataParallel)) else self.model
+    atomic_save({'model': model.state_dict(), 'opt': self.opt.state_dict() if self.opt else None,
                  'scheduler': self.scheduler.state_dict() if self.scheduler else None,
-                 'epoch': self.epoch, 'n_epochs': self.n_epochs, 'history': self.history, 'rng': _rng_states(),
-                 'loader_rng': gen.get_state() if gen is not None else None}, path)
+                 'epoch': self.epoch, 'n_epochs': self.n_epochs, 'train_steps': self.train_steps,
+                 'batches_done': self.iter + 1 if self._in_train else None,   # mid-epoch: training batches done this epoch
+                 'history': self.history, 'config': self.config, **local, 'ranks': ranks}, path)
 
 @patch
 def load(self: Learner, path: str|Path, with_opt: bool=False) -> dict:
     "Load the model weights and history from `path` (and the optimiser, if `with_opt`); returns the checkpoint."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No checkpoint at {path}.")
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    try: self.model.load_state_dict(ckpt['model'])
-    except RuntimeError as e: raise RuntimeError(f"{path} does not fit this model: {e}") from e
+    if with_opt and self.opt is None:
+        raise ValueError("load(with_opt=True) needs the optimiser, which fit builds: to continue training, call fit(n_epochs, resume=path).")
+    ckpt = read_checkpoint(path)
+    own, saved = self.model.state_dict(), ckpt['model']
+    problems = ([f"missing {k}" for k in own if k not in saved] + [f"unexpected {k}" for k in saved if k not in own] +
+                [f"{k} is {tuple(saved[k].shape)}, not {tuple(v.shape)}" for k, v in own.items() if k in saved and saved[k].shape != v.shape])
+    if problems: raise CheckpointError(f"{path} does not fit this model ({'; '.join(problems[:3])}{'...' if len(problems) > 3 else ''}): "
+                                       "was it saved from another model?")
+    self.model.load_state_dict(saved)
     self.history, self.epoch = ckpt['history'], ckpt['epoch']
     if with_opt and ckpt['opt'] is not None: self.opt.load_state_dict(ckpt['opt'])
     return ckpt
@@ -524,31 +673,56 @@ def _restore(self: Learner, path) -> int:
             raise ValueError(f"{path} was saved by a {ckpt['n_epochs']}-epoch run and its learning-rate schedule was planned "
                              f"for that length: resume with n_epochs={ckpt['n_epochs']}, not {self.n_epochs}.")
         self.scheduler.load_state_dict(ckpt['scheduler'])
-    _set_rng_states(ckpt['rng'])
-    gen = _loader_generator(self.dls.train)
-    if gen is not None and ckpt['loader_rng'] is not None: gen.set_state(ckpt['loader_rng'])
-    return ckpt['epoch'] + 1
+    self.train_steps, local, ranks = ckpt.get('train_steps', 0), ckpt, ckpt.get('ranks')
+    if ranks and len(ranks) == world_size(): local = ranks[process_rank()]   # each process gets its own random streams back
+    elif ranks and ckpt['batches_done'] is not None:
+        raise CheckpointError(f"{path} was saved mid-epoch by {len(ranks)} processes: resume it with {len(ranks)}, not {world_size()}.")
+    if ckpt.get('batches_done') is None:
+        _set_rng_states(local['rng'], self.dls.train); self._load_sub_states(local.get('subs', {}))
+        return ckpt['epoch'] + 1
+    if ckpt['batches_done'] > len(self.dls.train):
+        raise CheckpointError(f"{path} was saved after batch {ckpt['batches_done']} of an epoch, but the training loader has "
+                              f"{len(self.dls.train)} batches: resume with the same data and batch size.")
+    self._resume = {k: local[k] for k in ('phase_rng', 'rng', 'subs')} | {'batches_done': ckpt['batches_done']}
+    return ckpt['epoch']   # the training phase picks up where the checkpoint left it
 
 # %% ../nbs/02_learner.ipynb #21ba839b
 class CheckpointS(Subscriber):
-    "Save `last.pt` each epoch and `best.pt` when `monitor` (a history column of `phase`) improves."
-    order, main_only = 70, True
-    def __init__(self, folder: str|Path, monitor: str='loss', phase: str='valid', mode: str|None=None):
-        self.folder, self.monitor, self.phase = Path(folder), monitor, phase
+    "Save `last.pt` each epoch (every `every_n_steps` optimiser steps too, and when a stop is requested) and `best.pt` when `monitor` improves."
+    order = 70   # every rank runs it (distributed saves gather each rank's random state); rank 0 writes
+    def __init__(self, folder: str|Path, monitor: str='loss', phase: str='valid', mode: str|None=None,
+                 every_n_steps: int|None=None): # also save mid-epoch, every this many optimiser steps
+        self.folder, self.monitor, self.phase, self.every_n_steps = Path(folder), monitor, phase, every_n_steps
         self.mode = mode or ('min' if 'loss' in monitor else 'max')
         if self.mode not in ('min', 'max'): raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
+        if every_n_steps is not None and every_n_steps < 1: raise ValueError(f"every_n_steps must be at least 1, got {every_n_steps}.")
 
-    def before_fit(self, learn): self.best = None
+    def before_fit(self, learn):
+        self.best = None
+        if process_rank() == 0: remove_stale_temporaries(self.folder, 'last.pt', 'best.pt')   # left by a kill mid-save
+    def state_dict(self) -> dict:
+        "The best value so far: it travels in the checkpoint, so a resumed run keeps the same `best.pt`."
+        return {'best': self.best}
+    def load_state_dict(self, sd: dict):
+        "Restore what `state_dict` returned."
+        self.best = sd['best']
+
+    def after_batch(self, learn):
+        if not (learn.training and learn.stepped): return   # only after a real step: no accumulated gradients are lost
+        if learn.stopping or (self.every_n_steps and learn.train_steps % self.every_n_steps == 0):
+            learn.save(self.folder/'last.pt')
 
     def after_epoch(self, learn):
-        learn.save(self.folder/'last.pt')
         rows = [r for r in learn.history if r['epoch'] == learn.epoch and r['phase'] == self.phase]
-        if not rows: return
-        if self.monitor not in rows[-1]:
-            raise KeyError(f"CheckpointS monitors {self.monitor!r} but the history has {list(rows[-1])}: add the metric to MetricsS.")
-        value = rows[-1][self.monitor]
-        if self.best is None or (value < self.best if self.mode == 'min' else value > self.best):
-            self.best = value; learn.save(self.folder/'best.pt')
+        improved = False
+        if rows:
+            if self.monitor not in rows[-1]:
+                raise KeyError(f"CheckpointS monitors {self.monitor!r} but the history has {list(rows[-1])}: add the metric to MetricsS.")
+            value = rows[-1][self.monitor]
+            improved = self.best is None or (value < self.best if self.mode == 'min' else value > self.best)
+            if improved: self.best = value   # before saving, so last.pt already knows this epoch's value
+        learn.save(self.folder/'last.pt')
+        if improved: learn.save(self.folder/'best.pt')
 
 # %% ../nbs/02_learner.ipynb #b617f5d9
 class _GatherS(Subscriber):

@@ -1,5 +1,5 @@
 """The `nntrain` console script, run as a user would run it: in a subprocess."""
-import csv, os, signal, subprocess, sys, time
+import csv, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, torch
 
@@ -10,6 +10,25 @@ def run(*args, env=None, **kw):
     return subprocess.run([NNTRAIN, *args], capture_output=True, text=True, timeout=600, env=env, **kw)
 
 def history(folder): return list(csv.DictReader(open(Path(folder)/'history.csv')))
+
+SHORT = ['--epochs', '2', '--limit', '500']   # the settings of the finished run below
+
+@pytest.fixture(scope='module')
+def finished_run(tmp_path_factory, data_path) -> Path:
+    "One short finished run, made once; tests copy it."
+    out = tmp_path_factory.mktemp('finished')/'run'
+    res = run('train', '--data', str(data_path), *SHORT, '--out', str(out))
+    assert res.returncode == 0, res.stderr
+    return out
+
+def copy_run(src: Path, dst: Path) -> Path: shutil.copytree(src, dst); return dst
+
+def same_content(a, b) -> bool:
+    "Equal checkpoint contents: tensors bitwise, everything else by value (pickle's byte layout may differ with object sharing)."
+    if isinstance(a, dict): return isinstance(b, dict) and a.keys() == b.keys() and all(same_content(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)): return type(a) == type(b) and len(a) == len(b) and all(map(same_content, a, b))
+    if isinstance(a, torch.Tensor): return isinstance(b, torch.Tensor) and a.dtype == b.dtype and a.shape == b.shape and torch.equal(a, b)
+    return a == b
 
 def test_train_end_to_end(tmp_path, data_path):
     res = run('train', '--data', str(data_path), '--epochs', '2', '--out', str(tmp_path), *QUICK)
@@ -23,7 +42,9 @@ def test_train_end_to_end(tmp_path, data_path):
     assert best['epoch'] == valid_acc.index(max(valid_acc))
     assert max(valid_acc) > 0.5   # 2,000 images, 2 epochs: far better than the 10% of chance
 
-def test_ctrl_c_then_resume_equals_uninterrupted_run(tmp_path, data_path):
+@pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
+def test_signal_then_resume_equals_uninterrupted_run(tmp_path, data_path, sig):
+    "Ctrl-C or SIGTERM mid-run: last.pt saved at the next step, a clean exit, and --resume ends exactly like a run never stopped."
     # 30 short epochs: however late the signal lands on a loaded machine, it still lands mid-run
     args = ['train', '--data', str(data_path), '--epochs', '30', *QUICK]
     full = run(*args, '--out', str(tmp_path/'full'))
@@ -31,14 +52,71 @@ def test_ctrl_c_then_resume_equals_uninterrupted_run(tmp_path, data_path):
     # a shell running this suite in the background (`... &`) ignores SIGINT, and children inherit that: restore the default
     proc = subprocess.Popen([NNTRAIN, *args, '--out', str(tmp_path/'cut')], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    for line in proc.stdout:              # wait for the first epoch to finish, then press Ctrl-C
-        if line.startswith('epoch 1/30'): proc.send_signal(signal.SIGINT); break
-    proc.communicate(timeout=300)
-    assert proc.returncode != 0, "the run finished before the interrupt landed"   # it was interrupted, not finished
-    assert not list((tmp_path/'cut').glob('.*.tmp'))
+    for line in proc.stdout:              # wait for the first epoch to finish, then signal
+        if line.startswith('epoch 1/30'): proc.send_signal(sig); break
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 128 + sig, (proc.returncode, err)   # stopped, as shells report a signal, not finished
+    assert 'is saved' in err and '--resume' in err and 'Traceback' not in err, err
+    stale = [tmp_path/'cut'/'.last.pt.k1ll3d.tmp', tmp_path/'cut'/'.history.csv.k1ll3d.tmp']   # as a kill during a save leaves them
+    for p in stale: p.write_text('half written')
     resumed = run(*args, '--out', str(tmp_path/'cut'), '--resume')
     assert resumed.returncode == 0, resumed.stderr
     assert history(tmp_path/'cut') == history(tmp_path/'full')
+    load = lambda run: torch.load(tmp_path/run/'best.pt', weights_only=True)
+    assert same_content(load('cut'), load('full'))   # the same best.pt: weights bitwise, and everything else
+    assert not any(p.exists() for p in stale)
+
+def test_a_new_run_never_replaces_an_old_one(tmp_path, data_path, finished_run):
+    out = copy_run(finished_run, tmp_path/'run')
+    args = ['train', '--data', str(data_path), *SHORT, '--out', str(out)]
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    res = run(*args)
+    assert res.returncode == 2 and res.stderr.count('\n') == 1, res.stderr
+    assert str(out) in res.stderr and all(opt in res.stderr for opt in ['--resume', '--out', '--overwrite'])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    res = run(*args, '--overwrite', '--seed', '1')
+    assert res.returncode == 0, res.stderr
+    assert (out/'last.pt').read_bytes() != before['last.pt']
+
+@pytest.mark.parametrize('flag,value', [('--bs', '128'), ('--lr', '0.02'), ('--limit', '1000'), ('--model', 'resnet')])
+def test_resume_refuses_changed_settings(tmp_path, data_path, finished_run, flag, value):
+    args = ['train', '--data', str(data_path), *SHORT, '--out', str(copy_run(finished_run, tmp_path/'run'))]
+    changed = args[:args.index(flag)] + args[args.index(flag) + 2:] if flag in args else args
+    res = run(*changed, flag, value, '--resume')
+    assert res.returncode == 2 and f'{flag} {value} differs' in res.stderr and 'Traceback' not in res.stderr, res.stderr
+
+@pytest.mark.parametrize('damage', ['empty', 'truncated', 'garbage'])
+def test_damaged_checkpoint_is_one_clear_line(tmp_path, data_path, finished_run, damage):
+    out = copy_run(finished_run, tmp_path/'run')
+    args = ['train', '--data', str(data_path), *SHORT, '--out', str(out)]
+    last = out/'last.pt'; good = last.read_bytes()
+    last.write_bytes({'empty': b'', 'truncated': good[:len(good) // 2], 'garbage': b'\x00not a checkpoint'}[damage])
+    res = run(*args, '--resume')
+    assert res.returncode == 2 and 'Traceback' not in res.stderr and res.stderr.count('\n') == 1, res.stderr
+    assert str(last) in res.stderr and 'best.pt' in res.stderr and 'may still load' in res.stderr
+    res = run(*args, '--resume', '--debug')   # the traceback, for whoever needs it
+    assert res.returncode != 0 and 'Traceback' in res.stderr and 'CheckpointError' in res.stderr
+
+def test_history_csv_never_follows_a_planted_link(tmp_path, data_path):
+    "The old fixed temporary name (.history.csv.tmp) followed a symlink planted in the output folder and overwrote its target."
+    victim = tmp_path/'victim.txt'; victim.write_text('precious')
+    out = tmp_path/'run'; out.mkdir()
+    (out/'.history.csv.tmp').symlink_to(victim)
+    res = run('train', '--data', str(data_path), '--epochs', '1', '--limit', '500', '--out', str(out))
+    assert res.returncode == 0, res.stderr
+    assert victim.read_text() == 'precious' and len(history(out)) == 2
+
+def test_full_disk_is_one_clear_line(tmp_path, data_path, monkeypatch, capsys):
+    "A full disk while saving: one line, exit 2 (in-process, with torch.save failing as it does on a full disk)."
+    import errno, nntrain.cli
+    def full_disk(*a, **k): raise OSError(errno.ENOSPC, 'No space left on device')
+    monkeypatch.setattr(torch, 'save', full_disk)
+    monkeypatch.setattr(sys, 'argv', ['nntrain', 'train', '--data', str(data_path), '--epochs', '1', '--limit', '300', '--out', str(tmp_path)])
+    with pytest.raises(SystemExit) as exit_:
+        nntrain.cli.main()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and 'no space left' in err and str(tmp_path) in err and err.count('\n') == 1, err
+    assert not list(tmp_path.glob('.*.tmp'))   # the failed save left nothing behind
 
 @pytest.mark.parametrize('args,message', [
     (['--model', 'vit'], "Unknown model 'vit'"),
@@ -50,12 +128,26 @@ def test_ctrl_c_then_resume_equals_uninterrupted_run(tmp_path, data_path):
     (['--epochs', 'five'], 'invalid int value'),
     (['--label_smoothing', '1.5'], '--label_smoothing must be in [0, 1)'),
     (['--nproc', '0'], '--nproc must be at least 1'),
+    (['--limit', '0'], '--limit must be at least 1'),
+    (['--limit', '-5'], '--limit must be at least 1'),
+    (['--seed', '-1'], '--seed must be between'),
+    (['--device', 'foo'], "--device 'foo' is not a device"),
+    (['--device', 'cuda:99'], 'CUDA device'),
+    (['--lr', '1e30', '--limit', '500', '--epochs', '1'], 'The loss is nan'),
 ])
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, data_path, args, message):
     full_args = ['train', '--out', str(tmp_path/'run')] + ([] if '--data' in args else ['--data', str(data_path)]) + args
     res = run(*full_args)
     assert res.returncode == 2, (res.returncode, res.stderr)
-    assert message in res.stderr and 'Traceback' not in res.stderr
+    assert message in res.stderr and 'Traceback' not in res.stderr, res.stderr
+    errors = [l for l in res.stderr.splitlines() if 'error:' in l]   # argparse prints its usage first; the error is one line
+    assert len(errors) == 1 and errors[0].startswith('nntrain train: error:'), res.stderr
+
+def test_out_naming_a_file(tmp_path, data_path):
+    (tmp_path/'notes.txt').write_text('mine')
+    res = run('train', '--data', str(data_path), '--out', str(tmp_path/'notes.txt'))
+    assert res.returncode == 2 and 'is a file' in res.stderr and 'Traceback' not in res.stderr
+    assert (tmp_path/'notes.txt').read_text() == 'mine'
 
 def test_offline_without_data_says_what_to_set(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != 'NNTRAIN_DATA'} | {'HF_HUB_OFFLINE': '1', 'HF_HOME': str(tmp_path/'hf')}
@@ -66,4 +158,4 @@ def test_usage(tmp_path):
     res = run()
     assert res.returncode == 2 and 'usage: nntrain' in res.stderr
     res = run('train', '--help')
-    assert res.returncode == 0 and all(opt in res.stdout for opt in ['--resume', '--augment', '--mixed_precision', '--compile', '--nproc'])
+    assert res.returncode == 0 and all(opt in res.stdout for opt in ['--resume', '--overwrite', '--augment', '--mixed_precision', '--compile', '--nproc', '--debug'])

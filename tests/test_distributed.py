@@ -39,3 +39,31 @@ def test_cli_nproc_2(tmp_path, data_path):
     assert res.returncode == 0, res.stderr[-3000:]
     assert res.stdout.count('epoch 1/1') == 1                 # the epoch line comes from rank 0 only
     assert {p.name for p in tmp_path.iterdir()} >= {'best.pt', 'last.pt', 'history.csv'}
+
+def test_sigterm_stops_every_worker_and_resume_is_exact(tmp_path, data_path):
+    "SIGTERM to `nntrain train --nproc 2` stops torchrun and both workers at one step; --resume gives each rank its own random state back."
+    import csv, signal, time
+    nntrain = Path(sys.executable).with_name('nntrain')
+    env = os.environ | {'OMP_NUM_THREADS': '1'}
+    # --augment: each rank draws its own augmentation, so a resume that gave rank 1 rank 0's random state would differ
+    args = [str(nntrain), 'train', '--nproc', '2', '--data', str(data_path), '--limit', '2000', '--epochs', '6', '--augment', '--bs', '128']
+    full = subprocess.run([*args, '--out', str(tmp_path/'full')], capture_output=True, text=True, timeout=600, env=env)
+    assert full.returncode == 0, full.stderr[-3000:]
+    cut = tmp_path/'cut'
+    proc = subprocess.Popen([*args, '--out', str(cut)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    for line in proc.stdout:
+        if line.startswith('epoch 1/6'): proc.send_signal(signal.SIGTERM); break
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0 and 'is saved' in err, (proc.returncode, err[-3000:])
+    time.sleep(1)
+    left = subprocess.run(['pgrep', '-f', str(cut)], capture_output=True, text=True).stdout.split()
+    assert not left, f"processes still running for {cut}: {left}"
+    ckpt = torch.load(cut/'last.pt', weights_only=True)
+    assert ckpt['batches_done'] is not None and len(ckpt['ranks']) == 2   # mid-epoch, with each rank's own state
+    stamp = (cut/'last.pt').stat().st_mtime_ns
+    time.sleep(2)
+    assert (cut/'last.pt').stat().st_mtime_ns == stamp                     # nobody writes to --out any more
+    resumed = subprocess.run([*args, '--out', str(cut), '--resume'], capture_output=True, text=True, timeout=600, env=env)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    rows = lambda d: list(csv.DictReader(open(d/'history.csv')))
+    assert rows(cut) == rows(tmp_path/'full')
