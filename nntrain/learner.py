@@ -146,10 +146,9 @@ class Learner:
 
     def _cleanup(self, event: str, started: list, error: BaseException|None=None):
         if self._handlers is None: self._build_handlers()
-        with_before = {id(s) for s, _ in self._handlers['before_' + event.removeprefix('cleanup_')]}
-        ran, errors = {id(s) for s in started}, []
+        errors, needs_start = [], self._needs_start[event]
         for sub, handler in self._handlers[event]:
-            if id(sub) in with_before and id(sub) not in ran: continue   # its before_ never ran: nothing to clean up
+            if id(sub) in needs_start and all(s is not sub for s in started): continue   # its before_ never ran: nothing to clean up
             try: handler(self)
             except Exception as e:
                 _note_origin(e, f"{type(sub).__name__}.{event}"); errors.append(e)
@@ -171,6 +170,8 @@ class Learner:
         main = process_rank() == 0
         subs = sorted([s for s in self.subs if main or not getattr(s, 'main_only', False)], key=lambda s: getattr(s, 'order', 0))
         self._handlers = {e: [(s, getattr(s, e)) for s in subs if callable(getattr(s, e, None))] for e in EVENTS}
+        # for each cleanup event, the subscribers that also handle its before_ event: they are cleaned up only if it ran
+        self._needs_start = {f'cleanup_{st}': {id(s) for s, _ in self._handlers[f'before_{st}']} for st in STAGES}
 
     def _set_subs(self, subs):
         self.subs, self._handlers = list(subs), None

@@ -1,0 +1,142 @@
+"""The CUDA paths no CPU machine here can exercise, in one run: float16 with the GradScaler (skipped steps, clipping,
+its state across a mid-epoch resume), DDP over nccl, torch.compile on CUDA, and the ResNet recipe's speed.
+
+Run on a machine with a GPU:  python benchmarks/gpu_check.py --data FOLDER_WITH_THE_FOUR_IDX_GZ_FILES
+Prints one line per check and `FAILED` for any check whose expectation does not hold (exit code 1 then).
+The recipe runs are `nntrain train`'s recipe (AdamW, one-cycle, label smoothing 0.1, batch 256, channels_last),
+built from tensors read straight from the IDX files, so that the script needs no `datasets` on the GPU machine.
+"""
+import argparse, os, subprocess, sys, tempfile, time, types, warnings
+from functools import partial
+from pathlib import Path
+os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')   # deterministic cuBLAS, for the resume check
+try: import datasets  # noqa: F401  (nntrain imports it; nothing below uses it)
+except Exception as e:
+    print(f"(datasets does not import here: {type(e).__name__}; the script reads the IDX files itself)")
+    stub = types.ModuleType('datasets')
+    for name in ('ClassLabel', 'Dataset', 'DatasetDict', 'Features', 'Image'): setattr(stub, name, type(name, (), {}))
+    sys.modules['datasets'] = stub
+import torch
+import torch.nn.functional as F
+import torcheval.metrics as tem
+from nntrain.dataloaders import DataLoaders, TensorLoader, read_idx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC
+from nntrain.learner import Learner, Subscriber, DeviceS, MetricsS, SchedulerS, CheckpointS, set_seed
+from nntrain.control import GradClipS
+from nntrain.accel import MixedPrecisionS, CompileS, DDPS
+from nntrain.cli import MODELS
+
+FAILED, DEVICE = [], 'cuda'
+sync = lambda: torch.cuda.synchronize() if DEVICE == 'cuda' else None
+def check(ok: bool, what: str):
+    print(f"{'ok    ' if ok else 'FAILED'} {what}", flush=True)
+    if not ok: FAILED.append(what)
+
+def load(folder: Path):
+    "Train and test tensors from the official IDX files."
+    part = lambda img, lbl: (torch.from_numpy(read_idx(folder/img, IDX_IMAGES_MAGIC).copy()).unsqueeze(1),
+                             torch.from_numpy(read_idx(folder/lbl, IDX_LABELS_MAGIC).copy()).long())
+    return part('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'), part('t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz')
+
+def recipe_learner(data, model='resnet', n_train=60000, bs=256, lr=1e-2, subs=(), seed=0):
+    "The `nntrain train` recipe for `model` on the first `n_train` training images, validated on the test set."
+    (x, y), (xv, yv) = data
+    set_seed(seed)
+    dls = DataLoaders(TensorLoader(x[:n_train], y[:n_train], bs, shuffle=True, generator=torch.Generator().manual_seed(seed)),
+                      TensorLoader(xv, yv, 1000))
+    sched = SchedulerS(partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr))
+    return Learner(MODELS[model]['make'](), dls, partial(F.cross_entropy, label_smoothing=0.1), torch.optim.AdamW, lr,
+                   [DeviceS(DEVICE, memory_format=torch.channels_last), MetricsS(accuracy=tem.MulticlassAccuracy(), show=False), sched, *subs])
+
+class KeepS(Subscriber):
+    "Count real steps and keep the learner (for inspection)."
+    order = 50
+    def before_fit(self, learn): self.real = self.batches = 0
+    def after_step(self, learn): self.real += learn.stepped; self.batches += 1
+    def after_fit(self, learn): self.learn = learn
+
+class KillAtS(Subscriber):
+    order = 100
+    def __init__(self, epoch, it): self.at = (epoch, it)
+    def after_batch(self, learn):
+        if learn.training and (learn.epoch, learn.iter) == self.at: raise KeyboardInterrupt
+
+def fp16_scaler(data):
+    keep, clip = KeepS(), GradClipS(1.0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('error', message='Detected call of `lr_scheduler.step()` before `optimizer.step()`')
+        learn = recipe_learner(data, n_train=10000, subs=[MixedPrecisionS(), clip, keep]); learn.fit(2)
+    mp = next(s for s in learn.subs if isinstance(s, MixedPrecisionS))
+    norms = torch.stack(clip.norms).float()
+    print(f"       float16: {keep.batches} batches, {keep.batches - keep.real} steps skipped by the scaler, final scale "
+          f"{mp.scaler.get_scale():g}, gradient norms before clipping median {norms[norms.isfinite()].median():.3f}, "
+          f"valid accuracy {learn.history[-1]['accuracy']:.4f}")
+    check(mp.amp_dtype == torch.float16 and mp.scaler is not None, "MixedPrecisionS picks float16 with a GradScaler on CUDA")
+    check(learn.train_steps == keep.real == learn.scheduler.last_epoch, "the schedule steps once per real optimiser step (no torch warning)")
+    check(norms[norms.isfinite()].median() < 1e3, "GradClipS sees unscaled gradients (not 2**16 times larger)")
+
+def fp16_resume(data):
+    torch.use_deterministic_algorithms(True); torch.backends.cudnn.benchmark = False
+    try:
+        full = recipe_learner(data, n_train=10000, subs=[MixedPrecisionS()]); full.fit(2)
+        with tempfile.TemporaryDirectory() as d:
+            cut = recipe_learner(data, n_train=10000, subs=[MixedPrecisionS(), CheckpointS(d, every_n_steps=5)])
+            try: cut.fit(2, subs=[KillAtS(1, 12)])
+            except KeyboardInterrupt: pass
+            resumed = recipe_learner(data, n_train=10000, subs=[MixedPrecisionS(), CheckpointS(d, every_n_steps=5)], seed=123)
+            resumed.fit(2, resume=Path(d)/'last.pt')
+        diff = max((a.float() - b.float()).abs().max().item() for a, b in zip(full.model.state_dict().values(), resumed.model.state_dict().values()))
+        check(diff == 0 and resumed.history == full.history, f"float16 run killed mid-epoch and resumed equals the uninterrupted run (max weight difference {diff:g})")
+    finally: torch.use_deterministic_algorithms(False)
+
+def nccl(args):
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=1', '--master_addr=127.0.0.1', '--master_port=29517',
+           __file__, '--data', str(args.data), '--ddp_worker']
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    print('       ' + (res.stdout.strip().splitlines() or [''])[-1])
+    check(res.returncode == 0 and 'nccl worker ok' in res.stdout, "DDPS over nccl (one process on the one GPU) trains and syncs" + ('' if res.returncode == 0 else f": {res.stderr[-800:]}"))
+
+def ddp_worker(data):
+    ddp = DDPS(backend='nccl')
+    import torch.distributed as dist
+    learn = recipe_learner(data, n_train=5000, subs=[ddp]); learn.fit(1)
+    print(f"nccl worker ok: backend {dist.get_backend()}, valid accuracy {learn.history[-1]['accuracy']:.4f}")
+    dist.destroy_process_group()
+
+def speed(data, model, epochs):
+    print(f"       {model}, {epochs} epochs, batch 256, 60,000 images, one seed (0): time per epoch (after the first) and test accuracy", flush=True)
+    for name, subs in [('float32', []), ('float16 + scaler', [MixedPrecisionS()]), ('bfloat16', [MixedPrecisionS(torch.bfloat16)]),
+                       ('bfloat16 + compile', [MixedPrecisionS(torch.bfloat16), CompileS()])]:
+        class TimeS(Subscriber):
+            order = 90
+            def before_epoch(self, learn): sync(); self.t = time.perf_counter()
+            def after_epoch(self, learn): sync(); self.times.append(time.perf_counter() - self.t)
+            def before_fit(self, learn): self.times = []
+        timer = TimeS()
+        t0 = time.perf_counter()
+        learn = recipe_learner(data, model=model, subs=[*subs, timer]); learn.fit(epochs)
+        later = sorted(timer.times[1:])[len(timer.times[1:]) // 2]
+        print(f"       {name:>20}: first epoch {timer.times[0]:6.2f}s, median later epoch {later:6.2f}s, "
+              f"{epochs} epochs {time.perf_counter() - t0:6.1f}s, test accuracy {learn.history[-1]['accuracy']:.4f}", flush=True)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', type=Path, required=True, help='folder with the four Fashion-MNIST IDX .gz files')
+    p.add_argument('--epochs', type=int, default=5)
+    p.add_argument('--ddp_worker', action='store_true', help=argparse.SUPPRESS)
+    p.add_argument('--dry_run', action='store_true', help='check the script itself on CPU with a few hundred images')
+    args = p.parse_args()
+    global DEVICE
+    data = load(args.data)
+    if args.dry_run:
+        DEVICE, args.epochs = 'cpu', 2
+        (x, y), (xv, yv) = data; data = ((x[:600], y[:600]), (xv[:300], yv[:300]))
+    if args.ddp_worker: return ddp_worker(data)
+    print(f"torch {torch.__version__}, {torch.cuda.get_device_name() if DEVICE == 'cuda' else 'CPU (dry run)'}", flush=True)
+    for step in (lambda: fp16_scaler(data), lambda: fp16_resume(data), *([] if args.dry_run else [lambda: nccl(args)]),
+                 lambda: speed(data, 'resnet', args.epochs), lambda: speed(data, 'resnet-wide', args.epochs)):
+        try: step()
+        except Exception as e: check(False, f"{type(e).__name__}: {e}")
+    print(f"{len(FAILED)} checks failed" if FAILED else "all checks passed")
+    sys.exit(1 if FAILED else 0)
+
+if __name__ == '__main__': main()
