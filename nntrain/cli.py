@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #26e0fc5a
 from __future__ import annotations
-import csv, errno, os, signal, sys, time
+import argparse, csv, errno, inspect, os, shutil, signal, sys, time
 from functools import partial
 from pathlib import Path
 
@@ -12,7 +12,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from datasets import DatasetDict
-from fastcore.script import anno_parser, Param, store_true, bool_arg
 
 from .dataloaders import DataLoaders, load_fashion_mnist
 from .init import cnn_layers, init_weights
@@ -23,12 +22,14 @@ import torch.distributed as dist
 from .learner import (Learner, Subscriber, MetricsS, ProgressS, SchedulerS, CheckpointS, CheckpointError, DeviceS,
                              set_seed, atomic_save, atomic_write, read_checkpoint, remove_stale_temporaries)
 from .control import SignalStopS
+from .tensorboard import TensorBoardS
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'RUN_FILES', 'RUN_SETTINGS', 'COMMANDS', 'Normalize',
            'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide', 'EpochLineS', 'HistoryCSVS', 'fashion_augment',
-           'check_device', 'prepare_out', 'train_fashion_mnist', 'train', 'main']
+           'check_device', 'prepare_out', 'train_fashion_mnist', 'flag', 'bool_arg', 'Arg', 'command_parser', 'train',
+           'main']
 
 # %% ../nbs/09_cli.ipynb #9b45198f
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -120,6 +121,7 @@ def prepare_out(out: Path, config: dict, resume: bool=False, overwrite: bool=Fal
                               "choose a new --out, or replace it with --overwrite.")
     elif existing and int(os.environ.get('RANK', 0)) == 0:
         for f in existing: (out/f).unlink(missing_ok=True)   # --overwrite: no file of the old run may outlive the start of the new one
+        shutil.rmtree(out/'tensorboard', ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
 
 # %% ../nbs/09_cli.ipynb #bb964ae1
@@ -139,6 +141,7 @@ def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (o
                         compile: bool=False,      # compile the model with `torch.compile`
                         overwrite: bool=False,    # replace a run already in `out`
                         checkpoint_every: int|None=None, # also save `last.pt` every this many optimiser steps
+                        tensorboard: bool=False,  # also log for TensorBoard, to `out/tensorboard`
                         subs=()) -> Learner:     # extra subscribers for this run
     "Train `model` on Fashion-MNIST with AdamW and one-cycle; checkpoints and history go to `out`."
     if model not in MODELS: raise ValueError(f"Unknown model {model!r}; choose one of {sorted(MODELS)}.")
@@ -170,11 +173,38 @@ def train_fashion_mnist(data: str|Path|None=None, # folder with the IDX files (o
     if mixed_precision: subs.append(MixedPrecisionS())
     if compile: subs.append(CompileS())
     if n_proc > 1: subs.append(DDPS(seed=seed))
+    if tensorboard: subs.append(TensorBoardS(out/'tensorboard'))
     if sys.stdout.isatty(): subs.append(ProgressS())
     learn = Learner(recipe['make'](), dls, partial(F.cross_entropy, label_smoothing=label_smoothing), torch.optim.AdamW, lr, subs)
     learn.config = config
     learn.fit(epochs, resume=out/'last.pt' if resume else None)
     return learn
+
+# %% ../nbs/09_cli.ipynb #af261143
+def flag(s): "Type of an on/off option: present means on."
+def bool_arg(s: str) -> bool:
+    "Parse a yes/no option value: true/false, yes/no, 1/0, on/off."
+    v = s.lower()
+    if v in ('true', 'yes', '1', 'on'): return True
+    if v in ('false', 'no', '0', 'off'): return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {s!r}")
+
+class Arg:
+    "Annotation of a command's argument: its help text and type (`flag` for an on/off switch)."
+    def __init__(self, help: str, type=str): self.help, self.type = help, type
+
+def command_parser(func, prog: str) -> argparse.ArgumentParser:
+    "An argparse parser with one `--option` per `Arg`-annotated argument of `func`, its default the argument's."
+    p = argparse.ArgumentParser(prog=prog, description=(func.__doc__ or '').strip())
+    for name, param in inspect.signature(func, eval_str=True).parameters.items():
+        arg = param.annotation
+        if not isinstance(arg, Arg): raise TypeError(f"{func.__name__}({name}) needs an Arg annotation to become an option.")
+        if arg.type is flag: p.add_argument(f'--{name}', action='store_true', help=arg.help)
+        else:
+            default = '' if param.default is None else f" (default: {param.default})"
+            p.add_argument(f'--{name}', type=arg.type, default=param.default, help=arg.help + default,
+                           metavar=getattr(arg.type, '__name__', 'VALUE').upper() if arg.type is not bool_arg else 'TRUE|FALSE')
+    return p
 
 # %% ../nbs/09_cli.ipynb #523daff2
 def _one_line(e: BaseException, out: Path) -> str:
@@ -188,29 +218,30 @@ def _one_line(e: BaseException, out: Path) -> str:
     return msg
 
 def _is_user_error(e: BaseException) -> bool:
-    return (isinstance(e, (ValueError, OSError, CheckpointError, FloatingPointError)) or
+    return (isinstance(e, (ValueError, OSError, CheckpointError, FloatingPointError, ImportError)) or
             (isinstance(e, RuntimeError) and 'Hugging Face hub' in str(e)))
 
-def train(data: Param("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the Hugging Face hub)", str)=None,
-          model: Param(f"model to train: {', '.join(MODELS)}", str)='cnn',
-          epochs: Param("number of epochs", int)=5,
-          bs: Param("batch size", int)=256,
-          lr: Param("peak learning rate of the one-cycle schedule", float)=1e-2,
-          out: Param("folder for best.pt, last.pt and history.csv", str)='runs/fashion_mnist',
-          resume: Param("continue the run in --out from its last.pt", store_true)=False,
-          overwrite: Param("replace the run already in --out", store_true)=False,
-          seed: Param("random seed", int)=42,
-          limit: Param("use only the first N images of each split (quick runs)", int)=None,
-          device: Param("cpu, cuda, mps... (default: the best available)", str)=None,
-          label_smoothing: Param("label smoothing of the cross-entropy loss (default: the model's recipe)", float)=None,
-          channels_last: Param("train in channels_last memory format (default: the model's recipe)", bool_arg)=None,
-          augment: Param("augment training batches: flip, crop with padding, random erasing", store_true)=False,
-          warp: Param("also warp training images (random rotation and zoom); implies --augment", store_true)=False,
-          mixed_precision: Param("mixed precision: bfloat16 on CPU, float16 on CUDA", store_true)=False,
-          compile: Param("compile the model with torch.compile", store_true)=False,
-          checkpoint_every: Param("also save last.pt every N optimiser steps (default: at the end of each epoch)", int)=None,
-          nproc: Param("train data-parallel in this many processes (torchrun on this machine)", int)=1,
-          debug: Param("show the full traceback of an error", store_true)=False):
+def train(data: Arg("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the Hugging Face hub)", str)=None,
+          model: Arg(f"model to train: {', '.join(MODELS)}", str)='cnn',
+          epochs: Arg("number of epochs", int)=5,
+          bs: Arg("batch size", int)=256,
+          lr: Arg("peak learning rate of the one-cycle schedule", float)=1e-2,
+          out: Arg("folder for best.pt, last.pt and history.csv", str)='runs/fashion_mnist',
+          resume: Arg("continue the run in --out from its last.pt", flag)=False,
+          overwrite: Arg("replace the run already in --out", flag)=False,
+          seed: Arg("random seed", int)=42,
+          limit: Arg("use only the first N images of each split (quick runs)", int)=None,
+          device: Arg("cpu, cuda, mps... (default: the best available)", str)=None,
+          label_smoothing: Arg("label smoothing of the cross-entropy loss (default: the model's recipe)", float)=None,
+          channels_last: Arg("train in channels_last memory format (default: the model's recipe)", bool_arg)=None,
+          augment: Arg("augment training batches: flip, crop with padding, random erasing", flag)=False,
+          warp: Arg("also warp training images (random rotation and zoom); implies --augment", flag)=False,
+          mixed_precision: Arg("mixed precision: bfloat16 on CPU, float16 on CUDA", flag)=False,
+          compile: Arg("compile the model with torch.compile", flag)=False,
+          checkpoint_every: Arg("also save last.pt every N optimiser steps (default: at the end of each epoch)", int)=None,
+          tensorboard: Arg("also log for TensorBoard, to --out/tensorboard (needs pip install 'nntrain[tensorboard]')", flag)=False,
+          nproc: Arg("train data-parallel in this many processes (torchrun on this machine)", int)=1,
+          debug: Arg("show the full traceback of an error", flag)=False):
     "Train a model on Fashion-MNIST."
     if nproc < 1: print(f"nntrain train: error: --nproc must be at least 1, got {nproc}.", file=sys.stderr); sys.exit(2)
     out = Path(out)
@@ -226,7 +257,7 @@ def train(data: Param("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_
                 if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
             sys.exit(launch(nproc, ['train', *args]))
         learn = train_fashion_mnist(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last,
-                                    augment, warp, mixed_precision, compile, overwrite, checkpoint_every)
+                                    augment, warp, mixed_precision, compile, overwrite, checkpoint_every, tensorboard)
     except KeyboardInterrupt:
         if debug: raise
         print(f"nntrain train: interrupted; {out/'last.pt'} holds the last checkpoint written.", file=sys.stderr); sys.exit(130)
@@ -249,6 +280,4 @@ def main():
         print(f"usage: nntrain {{{','.join(COMMANDS)}}} [options]   (nntrain train --help for the options)", file=sys.stderr)
         sys.exit(2)
     command = COMMANDS[sys.argv[1]]
-    args = anno_parser(command, prog=f'nntrain {sys.argv[1]}').parse_args(sys.argv[2:])
-    kwargs = {k: v for k, v in vars(args).items() if k not in ('pdb', 'xtra')}   # fastcore's hidden debugging options
-    command(**kwargs)
+    command(**vars(command_parser(command, f'nntrain {sys.argv[1]}').parse_args(sys.argv[2:])))

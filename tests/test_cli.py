@@ -159,3 +159,19 @@ def test_usage(tmp_path):
     assert res.returncode == 2 and 'usage: nntrain' in res.stderr
     res = run('train', '--help')
     assert res.returncode == 0 and all(opt in res.stdout for opt in ['--resume', '--overwrite', '--augment', '--mixed_precision', '--compile', '--nproc', '--debug'])
+
+def test_tensorboard_logs_the_history(tmp_path, data_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    res = run('train', '--data', str(data_path), '--epochs', '2', '--limit', '500', '--tensorboard', '--out', str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    ea = EventAccumulator(str(tmp_path/'tensorboard'), size_guidance={'scalars': 0}); ea.Reload()
+    logged = [round(e.value, 4) for e in ea.Scalars('valid/accuracy')]
+    assert logged == [round(float(r['accuracy']), 4) for r in history(tmp_path) if r['phase'] == 'valid']
+    assert {'batch/loss', 'batch/lr', 'train/loss'} <= set(ea.Tags()['scalars'])
+
+def test_tensorboard_missing_says_what_to_install(tmp_path, data_path):
+    stub = tmp_path/'stub'/'tensorboard'; stub.mkdir(parents=True)
+    (stub/'__init__.py').write_text("raise ImportError('No module named tensorboard (a stand-in for a machine without it)')")
+    env = os.environ | {'PYTHONPATH': str(tmp_path/'stub')}
+    res = run('train', '--data', str(data_path), '--epochs', '1', '--limit', '300', '--tensorboard', '--out', str(tmp_path/'run'), env=env)
+    assert res.returncode == 2 and "pip install 'nntrain[tensorboard]'" in res.stderr and 'Traceback' not in res.stderr, res.stderr
