@@ -42,13 +42,21 @@ def test_train_end_to_end(tmp_path, data_path):
     assert best['epoch'] == valid_acc.index(max(valid_acc))
     assert max(valid_acc) > 0.5   # 2,000 images, 2 epochs: far better than the 10% of chance
 
+LONG = ['--epochs', '30', *QUICK]   # 30 short epochs: however late a signal lands on a loaded machine, it still lands mid-run
+
+@pytest.fixture(scope='module')
+def uninterrupted_run(tmp_path_factory, data_path) -> Path:
+    "The LONG run, never stopped, made once for the signal tests to compare with."
+    out = tmp_path_factory.mktemp('uninterrupted')/'full'
+    res = run('train', '--data', str(data_path), *LONG, '--out', str(out))
+    assert res.returncode == 0, res.stderr
+    return out
+
 @pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
-def test_signal_then_resume_equals_uninterrupted_run(tmp_path, data_path, sig):
+def test_signal_then_resume_equals_uninterrupted_run(tmp_path, data_path, uninterrupted_run, sig):
     "Ctrl-C or SIGTERM mid-run: last.pt saved at the next step, a clean exit, and --resume ends exactly like a run never stopped."
-    # 30 short epochs: however late the signal lands on a loaded machine, it still lands mid-run
-    args = ['train', '--data', str(data_path), '--epochs', '30', *QUICK]
-    full = run(*args, '--out', str(tmp_path/'full'))
-    assert full.returncode == 0, full.stderr
+    args = ['train', '--data', str(data_path), *LONG]
+    shutil.copytree(uninterrupted_run, tmp_path/'full')
     # a shell running this suite in the background (`... &`) ignores SIGINT, and children inherit that: restore the default
     proc = subprocess.Popen([NNTRAIN, *args, '--out', str(tmp_path/'cut')], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -94,8 +102,9 @@ def test_damaged_checkpoint_is_one_clear_line(tmp_path, data_path, finished_run,
     res = run(*args, '--resume')
     assert res.returncode == 2 and 'Traceback' not in res.stderr and res.stderr.count('\n') == 1, res.stderr
     assert str(last) in res.stderr and 'best.pt' in res.stderr and 'may still load' in res.stderr
-    res = run(*args, '--resume', '--debug')   # the traceback, for whoever needs it
-    assert res.returncode != 0 and 'Traceback' in res.stderr and 'CheckpointError' in res.stderr
+    if damage == 'empty':                         # the traceback, for whoever needs it (once is enough)
+        res = run(*args, '--resume', '--debug')
+        assert res.returncode != 0 and 'Traceback' in res.stderr and 'CheckpointError' in res.stderr
 
 def test_history_csv_never_follows_a_planted_link(tmp_path, data_path):
     "The old fixed temporary name (.history.csv.tmp) followed a symlink planted in the output folder and overwrote its target."
