@@ -24,7 +24,7 @@ class MixedPrecisionS(Subscriber):
     order, in_pipeline = -4, True   # after DeviceS has placed the model, so the device type is known
     def __init__(self, dtype: torch.dtype|None=None): # default: float16 on CUDA, bfloat16 elsewhere
         if dtype not in (None, torch.float16, torch.bfloat16): raise ValueError(f"dtype must be torch.float16 or torch.bfloat16, got {dtype}.")
-        self.dtype = dtype
+        self.dtype, self.scaler = dtype, None
 
     def before_fit(self, learn):
         self.device_type = next(learn.model.parameters()).device.type
@@ -52,8 +52,7 @@ class MixedPrecisionS(Subscriber):
 
     def state_dict(self) -> dict:
         "The gradient scaler's scale and growth tracker, for checkpoints."
-        scaler = getattr(self, 'scaler', None)
-        return {'scaler': scaler.state_dict() if scaler is not None else None}
+        return {'scaler': self.scaler.state_dict() if self.scaler is not None else None}
     def load_state_dict(self, sd: dict):
         "Restore what `state_dict` returned."
         if sd['scaler'] is not None and self.scaler is not None: self.scaler.load_state_dict(sd['scaler'])

@@ -247,10 +247,8 @@ def train(data: Arg("folder with Fashion-MNIST's IDX files (default: $NNTRAIN_DA
     out = Path(out)
     try:
         if nproc > 1 and 'LOCAL_RANK' not in os.environ:   # start the workers; each runs this command again without --nproc
-            config = {'nproc': nproc}   # the checks a worker would make, made once here so that a refusal comes before torchrun starts
-            if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file: give a folder for the run's checkpoints and history.")
-            if not resume and not overwrite and any((out/f).exists() for f in RUN_FILES):
-                prepare_out(out, config, resume, overwrite)
+            # refuse a bad --out before torchrun starts (a resume's settings are checked by the workers, which know them all)
+            if not resume: prepare_out(out, {}, overwrite=overwrite)
             args = sys.argv[2:]   # --nproc must go: torchrun's parser would read it as an abbreviation of its own --nproc-per-node
             for i, a in enumerate(args):
                 if a == '--nproc': args = args[:i] + args[i + 2:]; break

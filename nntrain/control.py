@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from .learner import Subscriber, CancelStepException, CancelZeroGradException
+from .learner import Subscriber, CancelStepException, CancelZeroGradException, monitor_mode, improves
 
 # %% auto #0
 __all__ = ['GradAccumS', 'GradClipS', 'EarlyStoppingS', 'EMAS', 'SignalStopS']
@@ -63,8 +63,7 @@ class EarlyStoppingS(Subscriber):
     order = 75   # after CheckpointS (70) has saved the epoch
     def __init__(self, monitor: str='loss', patience: int=3, min_delta: float=0., mode: str|None=None, phase: str='valid',
                  restore_best: bool=True): # at the end of the fit, load the weights of the best epoch (kept in memory)
-        self.mode = mode or ('min' if 'loss' in monitor else 'max')
-        if self.mode not in ('min', 'max'): raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
+        self.mode = monitor_mode(monitor, mode)
         if patience < 1: raise ValueError(f"patience must be at least 1 epoch, got {patience}.")
         if min_delta < 0: raise ValueError(f"min_delta must be 0 or more, got {min_delta}.")
         self.monitor, self.patience, self.min_delta, self.phase, self.restore_best = monitor, patience, min_delta, phase, restore_best
@@ -72,11 +71,9 @@ class EarlyStoppingS(Subscriber):
     def before_fit(self, learn): self.best, self.best_epoch, self.wait, self.best_weights, self.stopped_epoch = None, None, 0, None, None
 
     def after_epoch(self, learn):
-        rows = [r for r in learn.history if r['epoch'] == learn.epoch and r['phase'] == self.phase]
-        if not rows or self.monitor not in rows[-1]:
-            raise KeyError(f"EarlyStoppingS watches {self.phase} {self.monitor!r}, which the history lacks: add MetricsS (and the metric).")
-        value = rows[-1][self.monitor]
-        if self.best is None or (value < self.best - self.min_delta if self.mode == 'min' else value > self.best + self.min_delta):
+        value = learn.epoch_figure(self.monitor, self.phase, 'EarlyStoppingS')
+        if value is None: raise KeyError(f"EarlyStoppingS watches {self.phase} {self.monitor!r}, but the history has no {self.phase} row: add MetricsS.")
+        if improves(value, self.best, self.mode, self.min_delta):
             self.best, self.best_epoch, self.wait = value, learn.epoch, 0
             if self.restore_best: self.best_weights = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}
             return

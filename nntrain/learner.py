@@ -27,9 +27,9 @@ __all__ = ['STAGES', 'EVENTS', 'CANCEL_EXCEPTIONS', 'CancelException', 'CancelFi
            'CancelTrainException', 'CancelValidException', 'CancelBatchException', 'CancelPredictException',
            'CancelLossException', 'CancelBackwardException', 'CancelStepException', 'CancelZeroGradException', 'stage',
            'Subscriber', 'process_rank', 'world_size', 'Learner', 'MomentumLearner', 'set_seed', 'MetricsS',
-           'default_device', 'to_device', 'DeviceS', 'in_notebook', 'ProgressS', 'SchedulerS', 'LRFindS',
-           'atomic_write', 'atomic_save', 'remove_stale_temporaries', 'CheckpointError', 'read_checkpoint',
-           'CheckpointS']
+           'monitor_mode', 'improves', 'default_device', 'to_device', 'DeviceS', 'in_notebook', 'ProgressS',
+           'SchedulerS', 'LRFindS', 'atomic_write', 'atomic_save', 'remove_stale_temporaries', 'CheckpointError',
+           'read_checkpoint', 'CheckpointS']
 
 # %% ../nbs/02_learner.ipynb #dd2212d6
 STAGES = ['fit', 'epoch', 'train', 'valid', 'batch', 'predict', 'loss', 'backward', 'step', 'zero_grad']
@@ -403,6 +403,25 @@ class MetricsS(Subscriber):
         for k, m in ({'loss': self.loss} | self.metrics).items(): m.load_state_dict(sd['metrics'][k])
         self.tensors, self.header_done = sd['tensors'], sd['header_done']
 
+# %% ../nbs/02_learner.ipynb #dab2f1c1
+@patch
+def epoch_figure(self: Learner, name: str, phase: str='valid', asker: str='') -> float|None:
+    "This epoch's `name` in the history row of `phase`: None if that phase has no row, an error naming `asker` if the row lacks it."
+    rows = [r for r in self.history if r['epoch'] == self.epoch and r['phase'] == phase]
+    if not rows: return None
+    if name not in rows[-1]: raise KeyError(f"{asker} watches {phase} {name!r}, but the history has {list(rows[-1])}: add the metric to MetricsS.")
+    return rows[-1][name]
+
+def monitor_mode(monitor: str, mode: str|None=None) -> str:
+    "'min' or 'max' for a watched figure: as given, or guessed from its name (losses fall, other figures rise)."
+    mode = mode or ('min' if 'loss' in monitor else 'max')
+    if mode not in ('min', 'max'): raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
+    return mode
+
+def improves(value: float, best: float|None, mode: str, min_delta: float=0.) -> bool:
+    "Whether `value` beats `best` (None: nothing yet) by more than `min_delta`, in the direction `mode`."
+    return best is None or (value < best - min_delta if mode == 'min' else value > best + min_delta)
+
 # %% ../nbs/02_learner.ipynb #444d7160
 def default_device() -> torch.device:
     "CUDA if available, else MPS, else CPU."
@@ -502,10 +521,9 @@ class SchedulerS(Subscriber):
 
     def after_epoch(self, learn):
         if not self.per_epoch: return
-        rows = [r for r in learn.history if r['epoch'] == learn.epoch and r['phase'] == self.phase]
-        if not rows or self.monitor not in rows[-1]:
-            raise KeyError(f"ReduceLROnPlateau watches {self.phase} {self.monitor!r}, which the history lacks: add MetricsS (and the metric).")
-        learn.scheduler.step(rows[-1][self.monitor])
+        value = learn.epoch_figure(self.monitor, self.phase, 'SchedulerS (ReduceLROnPlateau)')
+        if value is None: raise KeyError(f"ReduceLROnPlateau watches {self.phase} {self.monitor!r}, but the history has no {self.phase} row: add MetricsS.")
+        learn.scheduler.step(value)
 
 # %% ../nbs/02_learner.ipynb #4b61b322
 class LRFindS(Subscriber):
@@ -613,23 +631,24 @@ def read_checkpoint(path: str|Path) -> dict:
     return ckpt
 
 @patch
-def _sub_states(self: Learner) -> dict:
-    states, seen = {}, {}
+def _stateful_subs(self: Learner) -> dict:
+    "The subscribers that have a state, by class name (`Name#2` for a second of a class), the keys checkpoints use."
+    subs, seen = {}, {}
     for s in self.subs:
         if not callable(getattr(s, 'state_dict', None)): continue
         name = type(s).__name__; seen[name] = seen.get(name, 0) + 1
-        states[name if seen[name] == 1 else f"{name}#{seen[name]}"] = s.state_dict()
-    return states
+        subs[name if seen[name] == 1 else f"{name}#{seen[name]}"] = s
+    return subs
+
+@patch
+def _sub_states(self: Learner) -> dict: return {k: s.state_dict() for k, s in self._stateful_subs().items()}
 
 @patch
 def _load_sub_states(self: Learner, states: dict):
-    seen, used = {}, set()
-    for s in self.subs:
-        if not callable(getattr(s, 'load_state_dict', None)): continue
-        name = type(s).__name__; seen[name] = seen.get(name, 0) + 1
-        key = name if seen[name] == 1 else f"{name}#{seen[name]}"
-        if key in states: s.load_state_dict(states[key]); used.add(key)
-    if set(states) - used: warnings.warn(f"The checkpoint holds the state of {sorted(set(states) - used)}, which this fit lacks.")
+    subs = self._stateful_subs()
+    for k, s in subs.items():
+        if k in states: s.load_state_dict(states[k])
+    if set(states) - set(subs): warnings.warn(f"The checkpoint holds the state of {sorted(set(states) - set(subs))}, which this fit lacks.")
 
 @patch
 def save(self: Learner, path: str|Path):
@@ -674,17 +693,18 @@ def _restore(self: Learner, path) -> int:
             raise ValueError(f"{path} was saved by a {ckpt['n_epochs']}-epoch run and its learning-rate schedule was planned "
                              f"for that length: resume with n_epochs={ckpt['n_epochs']}, not {self.n_epochs}.")
         self.scheduler.load_state_dict(ckpt['scheduler'])
-    self.train_steps, local, ranks = ckpt.get('train_steps', 0), ckpt, ckpt.get('ranks')
+    # .get: checkpoints from before mid-epoch saves lack these keys
+    self.train_steps, done, local, ranks = ckpt.get('train_steps', 0), ckpt.get('batches_done'), ckpt, ckpt.get('ranks')
     if ranks and len(ranks) == world_size(): local = ranks[process_rank()]   # each process gets its own random streams back
-    elif ranks and ckpt['batches_done'] is not None:
+    elif ranks and done is not None:
         raise CheckpointError(f"{path} was saved mid-epoch by {len(ranks)} processes: resume it with {len(ranks)}, not {world_size()}.")
-    if ckpt.get('batches_done') is None:
+    if done is None:
         _set_rng_states(local['rng'], self.dls.train); self._load_sub_states(local.get('subs', {}))
         return ckpt['epoch'] + 1
-    if ckpt['batches_done'] > len(self.dls.train):
-        raise CheckpointError(f"{path} was saved after batch {ckpt['batches_done']} of an epoch, but the training loader has "
+    if done > len(self.dls.train):
+        raise CheckpointError(f"{path} was saved after batch {done} of an epoch, but the training loader has "
                               f"{len(self.dls.train)} batches: resume with the same data and batch size.")
-    self._resume = {k: local[k] for k in ('phase_rng', 'rng', 'subs')} | {'batches_done': ckpt['batches_done']}
+    self._resume = {k: local[k] for k in ('phase_rng', 'rng', 'subs')} | {'batches_done': done}
     return ckpt['epoch']   # the training phase picks up where the checkpoint left it
 
 # %% ../nbs/02_learner.ipynb #21ba839b
@@ -694,8 +714,7 @@ class CheckpointS(Subscriber):
     def __init__(self, folder: str|Path, monitor: str='loss', phase: str='valid', mode: str|None=None,
                  every_n_steps: int|None=None): # also save mid-epoch, every this many optimiser steps
         self.folder, self.monitor, self.phase, self.every_n_steps = Path(folder), monitor, phase, every_n_steps
-        self.mode = mode or ('min' if 'loss' in monitor else 'max')
-        if self.mode not in ('min', 'max'): raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
+        self.mode = monitor_mode(monitor, mode)
         if every_n_steps is not None and every_n_steps < 1: raise ValueError(f"every_n_steps must be at least 1, got {every_n_steps}.")
 
     def before_fit(self, learn):
@@ -714,14 +733,9 @@ class CheckpointS(Subscriber):
             learn.save(self.folder/'last.pt')
 
     def after_epoch(self, learn):
-        rows = [r for r in learn.history if r['epoch'] == learn.epoch and r['phase'] == self.phase]
-        improved = False
-        if rows:
-            if self.monitor not in rows[-1]:
-                raise KeyError(f"CheckpointS monitors {self.monitor!r} but the history has {list(rows[-1])}: add the metric to MetricsS.")
-            value = rows[-1][self.monitor]
-            improved = self.best is None or (value < self.best if self.mode == 'min' else value > self.best)
-            if improved: self.best = value   # before saving, so last.pt already knows this epoch's value
+        value = learn.epoch_figure(self.monitor, self.phase, 'CheckpointS')   # None when the phase did not run: only last.pt
+        improved = value is not None and improves(value, self.best, self.mode)
+        if improved: self.best = value   # before saving, so last.pt already knows this epoch's value
         learn.save(self.folder/'last.pt')
         if improved: learn.save(self.folder/'best.pt')
 

@@ -13,13 +13,15 @@ def history(folder): return list(csv.DictReader(open(Path(folder)/'history.csv')
 
 SHORT = ['--epochs', '2', '--limit', '500']   # the settings of the finished run below
 
-@pytest.fixture(scope='module')
-def finished_run(tmp_path_factory, data_path) -> Path:
-    "One short finished run, made once; tests copy it."
-    out = tmp_path_factory.mktemp('finished')/'run'
-    res = run('train', '--data', str(data_path), *SHORT, '--out', str(out))
+def made_once(factory, data_path, settings) -> Path:
+    "A finished run with `settings`, in a folder of its own, for a module fixture: tests copy it rather than train again."
+    out = factory.mktemp('run')/'run'
+    res = run('train', '--data', str(data_path), *settings, '--out', str(out))
     assert res.returncode == 0, res.stderr
     return out
+
+@pytest.fixture(scope='module')
+def finished_run(tmp_path_factory, data_path) -> Path: return made_once(tmp_path_factory, data_path, SHORT)
 
 def copy_run(src: Path, dst: Path) -> Path: shutil.copytree(src, dst); return dst
 
@@ -45,18 +47,13 @@ def test_train_end_to_end(tmp_path, data_path):
 LONG = ['--epochs', '30', *QUICK]   # 30 short epochs: however late a signal lands on a loaded machine, it still lands mid-run
 
 @pytest.fixture(scope='module')
-def uninterrupted_run(tmp_path_factory, data_path) -> Path:
-    "The LONG run, never stopped, made once for the signal tests to compare with."
-    out = tmp_path_factory.mktemp('uninterrupted')/'full'
-    res = run('train', '--data', str(data_path), *LONG, '--out', str(out))
-    assert res.returncode == 0, res.stderr
-    return out
+def uninterrupted_run(tmp_path_factory, data_path) -> Path: return made_once(tmp_path_factory, data_path, LONG)
 
 @pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
 def test_signal_then_resume_equals_uninterrupted_run(tmp_path, data_path, uninterrupted_run, sig):
     "Ctrl-C or SIGTERM mid-run: last.pt saved at the next step, a clean exit, and --resume ends exactly like a run never stopped."
     args = ['train', '--data', str(data_path), *LONG]
-    shutil.copytree(uninterrupted_run, tmp_path/'full')
+    copy_run(uninterrupted_run, tmp_path/'full')
     # a shell running this suite in the background (`... &`) ignores SIGINT, and children inherit that: restore the default
     proc = subprocess.Popen([NNTRAIN, *args, '--out', str(tmp_path/'cut')], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

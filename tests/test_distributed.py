@@ -1,5 +1,5 @@
 """Data-parallel training in two real processes, started by torchrun on the loopback address (gloo)."""
-import json, os, subprocess, sys
+import csv, json, os, signal, subprocess, sys, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -42,7 +42,6 @@ def test_cli_nproc_2(tmp_path, data_path):
 
 def test_sigterm_stops_every_worker_and_resume_is_exact(tmp_path, data_path):
     "SIGTERM to `nntrain train --nproc 2` stops torchrun and both workers at one step; --resume gives each rank its own random state back."
-    import csv, signal, time
     nntrain = Path(sys.executable).with_name('nntrain')
     env = os.environ | {'OMP_NUM_THREADS': '1'}
     # --augment: each rank draws its own augmentation, so a resume that gave rank 1 rank 0's random state would differ
