@@ -2,12 +2,12 @@
 
 Run: python benchmarks/accuracy.py --data /path/to/data --epochs 5 --model resnet
      python benchmarks/accuracy.py --model resnet-wide --epochs 20 --augment --tta
-It runs exactly the recipe of `nntrain train` (nntrain.cli.train_fashion_mnist), so its figures are the command's.
+It runs exactly the recipe of `nntrain train` (nntrain.cli.train_classifier), so its figures are the command's.
 Test accuracy is on the official 10,000-image Fashion-MNIST test set.
 """
 import argparse, platform, tempfile, time
 import torch
-from nntrain.cli import MODELS, train_fashion_mnist
+from nntrain.cli import MODELS, train_classifier
 from nntrain.resnet import summary
 from nntrain.learner import set_seed
 
@@ -23,7 +23,7 @@ def main():
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        learn = train_fashion_mnist(args.data, args.model, epochs=args.epochs, seed=args.seed, out=out, augment=args.augment, warp=args.warp)
+        learn = train_classifier(args.data, args.model, epochs=args.epochs, seed=args.seed, out=out, augment=args.augment, warp=args.warp)
         wall = time.perf_counter() - t0
     if args.tta:
         set_seed(args.seed)

@@ -7,7 +7,7 @@ evaluated on the official 10,000-image test set. Accuracy is reported per seed, 
 """
 import argparse, platform, statistics, tempfile, time
 import torch
-from nntrain.cli import MODELS, train_fashion_mnist
+from nntrain.cli import MODELS, train_classifier
 from nntrain.control import EMAS
 
 def accuracy(model, dl, device) -> float:
@@ -33,7 +33,7 @@ def main():
         emas = [EMAS(d, validate=False) for d in args.decays]
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as out:
-            learn = train_fashion_mnist(args.data, args.model, epochs=args.epochs, seed=seed, out=out, subs=emas)
+            learn = train_classifier(args.data, args.model, epochs=args.epochs, seed=seed, out=out, subs=emas)
         device = next(learn.model.parameters()).device
         row = {'raw': accuracy(learn.model, learn.dls.valid, device)}
         for d, ema in zip(args.decays, emas): row[f'ema {d}'] = accuracy(ema.ema.module, learn.dls.valid, device)

@@ -174,12 +174,14 @@ class TensorLoader:
         # a last batch of a single item joins the one before: BatchNorm cannot normalise one item in training
         return n // bs if n > bs and n % bs == 1 else -(-n // bs)
 
-    def __iter__(self):
-        # one pass over the sampler per epoch gives the order as a tensor; each batch is then a slice of it
+    def batch_indices(self) -> list[torch.Tensor]:
+        "The indices of each batch of one epoch (one pass over the sampler)."
         order = torch.as_tensor(list(self.sampler), dtype=torch.long)
         n = len(self)
-        for i in range(n):
-            idxs = order[i*self.batch_size:(i+1)*self.batch_size if i < n - 1 or self.drop_last else len(order)]
+        return [order[i*self.batch_size:(i+1)*self.batch_size if i < n - 1 or self.drop_last else len(order)] for i in range(n)]
+
+    def __iter__(self):
+        for idxs in self.batch_indices():
             xb = self.x[idxs]
             if xb.dtype == torch.uint8: xb = xb.float().div_(255)
             yield (xb.flatten(1) if self.flatten else xb), self.y[idxs]

@@ -73,14 +73,15 @@ def conv_block(in_c: int, out_c: int, kernel_size: int=3, stride: int=2,
 # %% ../nbs/04_init.ipynb #55143fbc
 def cnn_layers(norm: bool=True, # batch norm in the four hidden blocks
                act=True,        # their activation, as for `conv_block`
+               in_c: int=1, n_out: int=10, # input channels and classes (Fashion-MNIST's by default)
               ) -> nn.Sequential:
-    "The seed's CNN for 28×28 one-channel images: four stride-2 blocks (8, 16, 32, 64 channels) and a last conv to 10 logits."
+    "The seed's CNN for 28×28 images: four stride-2 blocks (8, 16, 32, 64 channels) and a last conv to `n_out` logits."
     return nn.Sequential(
-        conv_block(1, 8, kernel_size=5, norm=norm, act=act),   # 28×28 → 14×14
+        conv_block(in_c, 8, kernel_size=5, norm=norm, act=act),   # 28×28 → 14×14
         conv_block(8, 16, norm=norm, act=act),                 # → 7×7
         conv_block(16, 32, norm=norm, act=act),                # → 4×4
         conv_block(32, 64, norm=norm, act=act),                # → 2×2
-        conv_block(64, 10, act=False, norm=False),             # → 1×1, the logits
+        conv_block(64, n_out, act=False, norm=False),          # → 1×1, the logits
         nn.Flatten())
 
 # %% ../nbs/04_init.ipynb #cb914df2
