@@ -28,10 +28,10 @@ from .tensorboard import TensorBoardS
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'RUN_FILES', 'RUN_SETTINGS', 'COMMANDS', 'Normalize',
-           'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide', 'EpochLineS', 'HistoryCSVS', 'fashion_augment',
-           'check_device', 'prepare_out', 'load_data', 'predict_probs', 'score_test', 'train_classifier', 'flag',
-           'bool_arg', 'Arg', 'command_parser', 'train', 'main']
+__all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'TORCHVISION_RECIPE', 'RUN_FILES', 'RUN_SETTINGS', 'COMMANDS',
+           'Normalize', 'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide', 'build_model', 'EpochLineS',
+           'HistoryCSVS', 'fashion_augment', 'check_device', 'prepare_out', 'load_data', 'predict_probs', 'score_test',
+           'find_checkpoint', 'train_classifier', 'flag', 'bool_arg', 'Arg', 'command_parser', 'train', 'main']
 
 # %% ../nbs/09_cli.ipynb #9b45198f
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -64,6 +64,16 @@ def fashion_resnet_wide(in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_M
 MODELS = {'cnn':         dict(make=fashion_cnn, label_smoothing=0., channels_last=False),
           'resnet':      dict(make=fashion_resnet, label_smoothing=0.1, channels_last=True),
           'resnet-wide': dict(make=fashion_resnet_wide, label_smoothing=0.1, channels_last=True)}
+TORCHVISION_RECIPE = dict(label_smoothing=0.1, channels_last=True)   # `tv:<name>`: any torchvision classifier (notebook 11)
+
+def build_model(name: str, in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_MNIST_MEAN, std=FASHION_MNIST_STD,
+                weights=None) -> nn.Module:
+    "The model `name` (a key of `MODELS`, or `tv:<torchvision name>` with `weights`) shaped for the data."
+    if name.startswith('tv:'):
+        from nntrain.transfer import torchvision_model   # notebook 11; imported only when asked for
+        return torchvision_model(name[3:], in_c, n_out, size, mean, std, weights=weights)
+    if name not in MODELS: raise ValueError(f"Unknown model {name!r}; choose one of {sorted(MODELS)}, or tv:<name> for a torchvision model.")
+    return MODELS[name]['make'](in_c, n_out, size, mean, std)
 
 # %% ../nbs/09_cli.ipynb #83867c7b
 class EpochLineS(Subscriber):
@@ -98,7 +108,8 @@ RUN_FILES = ('best.pt', 'last.pt', 'history.csv', 'test.json')
 RUN_SETTINGS = {'model': '--model', 'epochs': '--epochs', 'bs': '--bs', 'lr': '--lr', 'seed': '--seed', 'limit': '--limit',
                 'label_smoothing': '--label_smoothing', 'channels_last': '--channels_last', 'augment': '--augment',
                 'warp': '--warp', 'mixed_precision': '--mixed_precision', 'nproc': '--nproc', 'size': '--size',
-                'valid_pct': '--valid_pct'}
+                'valid_pct': '--valid_pct', 'pretrained': '--pretrained', 'weights': '--weights', 'freeze_epochs': '--freeze_epochs',
+                'lr_mult': '--lr_mult'}
 
 def check_device(device: str|None):
     "Raise a clear error unless `device` is None or a device this machine has."
@@ -148,6 +159,9 @@ def load_data(data: str|Path|None, batch_size: int,
               log=print) -> DataLoaders:
     "Loaders for `data`, Fashion-MNIST's IDX files (None: `$NNTRAIN_DATA`, else the hub) or an image-folder tree, knowing classes, channels, size, mean and std."
     path = data if data is not None else os.environ.get('NNTRAIN_DATA')
+    if path is not None and not Path(path).is_dir():
+        raise FileNotFoundError(f"--data {path}: no such folder. Give a folder with Fashion-MNIST's IDX files, or an image-folder tree "
+                                "(PATH/<class>/*.png, or PATH/train/<class>/ beside PATH/valid/<class>/).")
     if path is not None and not _holds_idx(Path(path)):
         return load_image_folder(path, batch_size, size, valid_pct, seed, limit, memory_gb, workers, progress, log)
     if size not in (None, 28):
@@ -183,8 +197,18 @@ def score_test(model: nn.Module, dl, checkpoint: Path, device=None) -> dict:
     return {'accuracy': (probs.argmax(-1) == y).float().mean().item(), 'loss': F.nll_loss(probs.clamp_min(1e-12).log(), y).item(),
             'images': len(y), 'checkpoint': checkpoint.name}
 
+def find_checkpoint(path: str|Path) -> Path:
+    "The checkpoint `path` names: a file, or a run folder's `best.pt` (else its `last.pt`)."
+    path = Path(path)
+    if path.is_dir():
+        for name in ('best.pt', 'last.pt'):
+            if (path/name).is_file(): return path/name
+        raise FileNotFoundError(f"{path} holds no best.pt or last.pt: give a run folder (nntrain train --out) or a checkpoint file.")
+    if not path.is_file(): raise FileNotFoundError(f"No run folder or checkpoint at {path}.")
+    return path
+
 def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (default `$NNTRAIN_DATA`, else the hub) or an image-folder tree
-                     model: str='cnn',         # a name in `MODELS`
+                     model: str|None=None,     # a name in `MODELS` or `tv:<torchvision name>`; default cnn, or the `pretrained` run's
                      epochs: int=5, bs: int=256, lr: float=1e-2,
                      out: str|Path='runs/fashion_mnist', # folder for `best.pt`, `last.pt` and `history.csv`
                      resume: bool=False,       # continue from `out/last.pt` (mid-epoch if it was saved there)
@@ -204,9 +228,25 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
                      valid_pct: float=0.2,     # validation share of a tree without a valid/ folder
                      workers: int=2,           # DataLoader workers when a tree is streamed
                      memory_gb: float|None=None, # stream a tree whose decoded images exceed this (default: a quarter of RAM)
+                     pretrained: str|Path|None=None, # a run folder or checkpoint whose body to start from (notebook 11)
+                     weights: str|None=None,   # for a tv: model: a state_dict file, 'default' (download) or 'none'
+                     freeze_epochs: int=1,     # with pretrained weights: epochs that train only the new head
+                     lr_mult: float=100,       # with pretrained weights: the head's rate over the first group's
                      subs=()) -> Learner:     # extra subscribers for this run
     "Train `model` on `data` (Fashion-MNIST or an image-folder tree) with AdamW and one-cycle; checkpoints and history go to `out`."
-    if model not in MODELS: raise ValueError(f"Unknown model {model!r}; choose one of {sorted(MODELS)}.")
+    if pretrained is not None:
+        saved = read_checkpoint(find_checkpoint(pretrained)).get('config') or {}
+        if 'model' not in saved: raise CheckpointError(f"--pretrained {pretrained} does not record its model: give a run of nntrain train.")
+        if model not in (None, saved['model']):
+            raise ValueError(f"--model {model} differs from the --pretrained run's model ({saved['model']}): leave --model out.")
+        model = saved['model']
+    model = model or 'cnn'
+    if model not in MODELS and not model.startswith('tv:'):
+        raise ValueError(f"Unknown model {model!r}; choose one of {sorted(MODELS)}, or tv:<name> for a torchvision model.")
+    if weights is not None and not model.startswith('tv:'): raise ValueError("--weights is for torchvision models (--model tv:<name>).")
+    if freeze_epochs < 0 or freeze_epochs >= epochs and (pretrained or weights not in (None, 'none')):
+        raise ValueError(f"--freeze_epochs must be between 0 and --epochs - 1, got {freeze_epochs}.")
+    if not lr_mult >= 1: raise ValueError(f"--lr_mult must be at least 1, got {lr_mult}.")
     if not lr > 0: raise ValueError(f"--lr must be positive, got {lr}.")
     if epochs < 1: raise ValueError(f"--epochs must be at least 1, got {epochs}.")
     if bs < 1: raise ValueError(f"--bs must be at least 1, got {bs}.")
@@ -214,7 +254,8 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     if not 0 <= seed < 2**32: raise ValueError(f"--seed must be between 0 and 2**32 - 1, got {seed}.")
     if checkpoint_every is not None and checkpoint_every < 1: raise ValueError(f"--checkpoint_every must be at least 1 step, got {checkpoint_every}.")
     check_device(device)
-    recipe = MODELS[model]
+    recipe = MODELS.get(model, TORCHVISION_RECIPE)
+    transfer = pretrained is not None or (model.startswith('tv:') and weights not in (None, 'none'))
     label_smoothing = recipe['label_smoothing'] if label_smoothing is None else label_smoothing
     if not 0 <= label_smoothing < 1: raise ValueError(f"--label_smoothing must be in [0, 1), got {label_smoothing}.")
     channels_last = recipe['channels_last'] if channels_last is None else channels_last
@@ -222,7 +263,8 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     if bs < n_proc: raise ValueError(f"--bs {bs} is split across {n_proc} processes: it must be at least {n_proc}.")
     config = dict(model=model, epochs=epochs, bs=bs, lr=lr, seed=seed, limit=limit, label_smoothing=label_smoothing,
                   channels_last=channels_last, augment=augment or warp, warp=warp, mixed_precision=mixed_precision, nproc=n_proc,
-                  size=size, valid_pct=valid_pct)
+                  size=size, valid_pct=valid_pct, pretrained=None if pretrained is None else str(pretrained), weights=weights,
+                  freeze_epochs=freeze_epochs if transfer else 0, lr_mult=lr_mult if transfer else 1)
     out = Path(out)
     prepare_out(out, config, resume, overwrite)
     set_seed(seed)
@@ -243,12 +285,19 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     if n_proc > 1: subs.append(DDPS(seed=seed))
     if tensorboard: subs.append(TensorBoardS(out/'tensorboard'))
     if sys.stdout.isatty(): subs.append(ProgressS())
-    make_model = partial(recipe['make'], dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
-    learn = Learner(make_model(), dls, partial(F.cross_entropy, label_smoothing=label_smoothing), torch.optim.AdamW, lr, subs)
+    make_model = partial(build_model, model, dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
+    net = make_model(weights=weights or 'default')
+    if pretrained is not None:
+        from nntrain.transfer import load_pretrained
+        load_pretrained(net, find_checkpoint(pretrained))
+    if transfer and freeze_epochs:
+        from nntrain.transfer import FreezeBodyS
+        subs.append(FreezeBodyS(freeze_epochs))
+    learn = Learner(net, dls, partial(F.cross_entropy, label_smoothing=label_smoothing), torch.optim.AdamW, lr, subs)
     learn.config = config
-    learn.fit(epochs, resume=out/'last.pt' if resume else None)
+    learn.fit(epochs, lr=slice(lr / lr_mult, lr) if transfer else lr, resume=out/'last.pt' if resume else None)
     if dls.test is not None and learn.stop_requested is None and main_process:
-        learn.test_result = score_test(make_model(), dls.test, out/'best.pt', device=next(learn.model.parameters()).device)
+        learn.test_result = score_test(make_model(weights='none'), dls.test, out/'best.pt', device=next(learn.model.parameters()).device)
         atomic_write(out/'test.json', lambda f: json.dump(learn.test_result, f, indent=1), mode='w')
         r = learn.test_result
         print(f"test: accuracy {r['accuracy']:.4f}  loss {r['loss']:.4f}  ({r['images']:,} images, scored once, with best.pt)")
@@ -300,7 +349,7 @@ def _is_user_error(e: BaseException) -> bool:
 def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the Hugging Face hub), or an image-folder tree: "
                      "PATH/<class>/* split by --valid_pct, or PATH/train/<class>/* with PATH/valid/<class>/*; an optional "
                      "PATH/test/<class>/* is scored once, after training", str)=None,
-          model: Arg(f"model to train: {', '.join(MODELS)}", str)='cnn',
+          model: Arg(f"model to train: {', '.join(MODELS)}, or tv:<name> for a torchvision model (default: cnn, or the --pretrained run's)", str)=None,
           epochs: Arg("number of epochs", int)=5,
           bs: Arg("batch size", int)=256,
           lr: Arg("peak learning rate of the one-cycle schedule", float)=1e-2,
@@ -322,6 +371,10 @@ def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the
           compile: Arg("compile the model with torch.compile", flag)=False,
           checkpoint_every: Arg("also save last.pt every N optimiser steps (default: at the end of each epoch)", int)=None,
           tensorboard: Arg("also log for TensorBoard, to --out/tensorboard (needs pip install 'nntrain[tensorboard]')", flag)=False,
+          pretrained: Arg("start from the body of this run (its folder or a checkpoint): a new head for --data's classes", str)=None,
+          weights: Arg("for --model tv:<name>: a file of its weights (a state_dict), 'default' to download them, or 'none'", str)=None,
+          freeze_epochs: Arg("with pretrained weights: the first N epochs train only the new head", int)=1,
+          lr_mult: Arg("with pretrained weights: the head's learning rate over the first layers' (discriminative rates)", float)=100,
           nproc: Arg("train data-parallel in this many processes (torchrun on this machine)", int)=1,
           debug: Arg("show the full traceback of an error", flag)=False):
     "Train a model on Fashion-MNIST or on your own image folders."
@@ -337,7 +390,8 @@ def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the
                 if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
             sys.exit(launch(nproc, ['train', *args]))
         learn = train_classifier(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last, augment,
-                                 warp, mixed_precision, compile, overwrite, checkpoint_every, tensorboard, size, valid_pct, workers, memory_gb)
+                                 warp, mixed_precision, compile, overwrite, checkpoint_every, tensorboard, size, valid_pct, workers, memory_gb,
+                                 pretrained, weights, freeze_epochs, lr_mult)
     except KeyboardInterrupt:
         if debug: raise
         print(f"nntrain train: interrupted; {out/'last.pt'} holds the last checkpoint written.", file=sys.stderr); sys.exit(130)

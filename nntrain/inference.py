@@ -20,36 +20,26 @@ from .learner import Learner, CheckpointError, read_checkpoint, atomic_write
 from .dataloaders import FASHION_MNIST_CLASSES, IMAGE_EXTENSIONS, TensorLoader, get_files, show_images
 from .folders import (DataError, scan_image_tree, decode_image_file, decode_images, fit_image, memory_budget,
                              FileLoader, ImageFileDataset, SPLIT_FOLDERS)
-from .cli import MODELS, Arg, flag, check_device, load_data, predict_probs, _holds_idx, _one_line, _is_user_error
+from .cli import Arg, flag, build_model, check_device, find_checkpoint, load_data, predict_probs, _holds_idx, _one_line, _is_user_error
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
 
 # %% auto #0
-__all__ = ['EXPORT_META', 'find_checkpoint', 'load_learner', 'Prediction', 'prepare_image', 'Interpretation', 'ImageClassifier',
-           'export_program', 'user_errors', 'image_paths', 'predict', 'labelled_loader', 'save_interpretation',
-           'evaluate', 'export']
+__all__ = ['EXPORT_META', 'load_learner', 'Prediction', 'prepare_image', 'Interpretation', 'ImageClassifier', 'export_program',
+           'user_errors', 'image_paths', 'predict', 'labelled_loader', 'save_interpretation', 'evaluate', 'export']
 
 # %% ../nbs/10_your_data.ipynb #bdb73408
-def find_checkpoint(path: str|Path) -> Path:
-    "The checkpoint `path` names: a file, or a run folder's `best.pt` (else its `last.pt`)."
-    path = Path(path)
-    if path.is_dir():
-        for name in ('best.pt', 'last.pt'):
-            if (path/name).is_file(): return path/name
-        raise FileNotFoundError(f"{path} holds no best.pt or last.pt: give a run folder (nntrain train --out) or a checkpoint file.")
-    if not path.is_file(): raise FileNotFoundError(f"No run folder or checkpoint at {path}.")
-    return path
-
 def load_learner(path: str|Path, # a run folder (its best.pt) or a checkpoint file
                  device: str|None='cpu') -> Learner:
     "A `Learner` ready for inference, rebuilt from a checkpoint alone (read safely: tensors and plain data only)."
     check_device(device)
     ckpt_path = find_checkpoint(path)
     config = read_checkpoint(ckpt_path).get('config') or {}
-    if 'data' not in config or config.get('model') not in MODELS:
+    if 'data' not in config or 'model' not in config:
         raise CheckpointError(f"{ckpt_path} does not record its model and data (it was not written by nntrain train, or by an older "
                               "nntrain): build the model yourself and call Learner.load.")
     d = config['data']
-    learn = Learner(MODELS[config['model']]['make'](d['channels'], len(d['classes']), d['size'], d['mean'], d['std']), dls=None)
+    model = build_model(config['model'], d['channels'], len(d['classes']), d['size'], d['mean'], d['std'], weights='none')
+    learn = Learner(model, dls=None)
     learn.load(ckpt_path)   # checks every key and shape against the rebuilt model
     learn.model.to(device).eval()
     learn.config, learn.classes, learn.checkpoint = config, list(d['classes']), ckpt_path

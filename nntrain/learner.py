@@ -23,13 +23,14 @@ import torch.distributed as dist
 from .dataloaders import DataLoaders
 
 # %% auto #0
-__all__ = ['STAGES', 'EVENTS', 'CANCEL_EXCEPTIONS', 'CancelException', 'CancelFitException', 'CancelEpochException',
-           'CancelTrainException', 'CancelValidException', 'CancelBatchException', 'CancelPredictException',
-           'CancelLossException', 'CancelBackwardException', 'CancelStepException', 'CancelZeroGradException', 'stage',
-           'Subscriber', 'process_rank', 'world_size', 'Learner', 'MomentumLearner', 'set_seed', 'MetricsS',
-           'monitor_mode', 'improves', 'default_device', 'to_device', 'DeviceS', 'in_notebook', 'ProgressS',
-           'SchedulerS', 'LRFindS', 'atomic_write', 'atomic_save', 'remove_stale_temporaries', 'CheckpointError',
-           'read_checkpoint', 'CheckpointS']
+__all__ = ['STAGES', 'EVENTS', 'CANCEL_EXCEPTIONS', 'NORM_LAYERS', 'CancelException', 'CancelFitException',
+           'CancelEpochException', 'CancelTrainException', 'CancelValidException', 'CancelBatchException',
+           'CancelPredictException', 'CancelLossException', 'CancelBackwardException', 'CancelStepException',
+           'CancelZeroGradException', 'stage', 'Subscriber', 'process_rank', 'world_size', 'Learner', 'body_and_head',
+           'group_lrs', 'param_groups', 'MomentumLearner', 'set_seed', 'MetricsS', 'monitor_mode', 'improves',
+           'default_device', 'to_device', 'DeviceS', 'in_notebook', 'ProgressS', 'SchedulerS', 'LRFindS',
+           'atomic_write', 'atomic_save', 'remove_stale_temporaries', 'CheckpointError', 'read_checkpoint',
+           'CheckpointS']
 
 # %% ../nbs/02_learner.ipynb #dd2212d6
 STAGES = ['fit', 'epoch', 'train', 'valid', 'batch', 'predict', 'loss', 'backward', 'step', 'zero_grad']
@@ -118,11 +119,13 @@ class Learner:
     "Trains `model` on `dls`, publishing each stage's events to its subscribers."
     def __init__(self, model: nn.Module, dls: DataLoaders,
                  loss_fn=F.cross_entropy,            # `loss_fn(preds, targets)` -> scalar tensor
-                 optim_class=torch.optim.SGD,        # built at each fit as `optim_class(model.parameters(), lr=lr)`
-                 lr: float=0.1,
+                 optim_class=torch.optim.SGD,        # built at each fit as `optim_class(param_groups(...), lr=lr)`
+                 lr: float=0.1,                      # a number, `slice(lo, hi)` or a list: see `group_lrs`
                  subs=(),                            # subscribers kept for every fit
-                 check_finite: bool=True):           # stop with an error when the loss is NaN or infinite
+                 check_finite: bool=True,            # stop with an error when the loss is NaN or infinite
+                 splitter=None):                     # `splitter(model)`: lists of parameters, one per group; default `body_and_head`
         self.model, self.dls, self.loss_fn, self.optim_class, self.lr = model, dls, loss_fn, optim_class, lr
+        self.splitter = splitter or body_and_head
         self.subs, self.check_finite = list(subs), check_finite
         self.opt, self.scheduler, self.history, self.epoch, self.n_epochs = None, None, [], 0, 0
         self.iter, self.n_iters, self.batch, self.preds, self.loss, self.training = 0, 0, None, None, None, False
@@ -306,23 +309,65 @@ def _fit(self: Learner, train: bool, valid: bool, resume=None):
         # a fit that trains must stop on all processes together; one that only predicts (get_preds, perhaps on one rank) need not ask
         if (self._agree_to_stop() if train else self.stop_requested): raise CancelFitException()   # asked to stop: this epoch's checkpoints are written
 
+# %% ../nbs/02_learner.ipynb #c5bb2a46
+NORM_LAYERS = (nn.modules.batchnorm._NormBase, nn.GroupNorm, nn.LayerNorm, nn.LocalResponseNorm)
+_WITH_WEIGHTS = (nn.Linear, nn.modules.conv._ConvNd)
+
+def body_and_head(model: nn.Module) -> list[list[nn.Parameter]]:
+    "Two groups: the head (the last linear or convolutional layer, and what follows it) and the body before it."
+    named = list(model.named_parameters())
+    heads = [name for name, m in model.named_modules() if isinstance(m, _WITH_WEIGHTS) and next(m.parameters(recurse=False), None) is not None]
+    first = next((i for i, (n, _) in enumerate(named) if heads and n.startswith(heads[-1] + '.')), 0)
+    params = [p for _, p in named]
+    return [params[:first], params[first:]] if first else [params]
+
+def group_lrs(lr, n: int) -> list[float]:
+    "One learning rate per group: a number for all, `slice(lo, hi)` spread geometrically, `slice(hi)` (hi/10 before the last), or a list."
+    if isinstance(lr, slice):
+        if lr.stop is None: raise ValueError(f"A learning-rate slice needs its top rate: slice(lo, hi) or slice(hi), got {lr}.")
+        if lr.start is None: lrs = [lr.stop / 10] * (n - 1) + [lr.stop]
+        else: lrs = [lr.start * (lr.stop / lr.start) ** (i / max(n - 1, 1)) for i in range(n)] if n > 1 else [lr.stop]
+    elif isinstance(lr, (list, tuple)):
+        if len(lr) != n: raise ValueError(f"{len(lr)} learning rates for {n} parameter groups: give one per group, a number or a slice.")
+        lrs = list(lr)
+    else: lrs = [lr] * n
+    if not all(isinstance(v, numbers.Real) and v > 0 for v in lrs): raise ValueError(f"The learning rate must be positive, got {lr}.")
+    return [float(v) for v in lrs]
+
+def param_groups(model: nn.Module, splitter=body_and_head, lr=1e-3, no_decay: bool=True) -> tuple[list[dict], list[bool]]:
+    "The optimiser's groups: the splitter's, each with its rate and split in two so that biases and norm weights can skip decay."
+    groups = [list(g) for g in splitter(model)]
+    seen = {id(p) for g in groups for p in g}
+    left_out = [n for n, p in model.named_parameters() if id(p) not in seen]
+    if left_out: raise ValueError(f"The splitter left out {len(left_out)} parameters ({', '.join(left_out[:3])}...): they would never train.")
+    exempt = {id(p) for m in model.modules() for name, p in m.named_parameters(recurse=False)
+              if no_decay and (isinstance(m, NORM_LAYERS) or name == 'bias')}
+    out, skip_decay = [], []
+    for params, rate in zip(groups, group_lrs(lr, len(groups))):
+        for exempted in (False, True):
+            ps = [p for p in params if (id(p) in exempt) == exempted]
+            if ps: out.append({'params': ps, 'lr': rate}); skip_decay.append(exempted)
+    return out, skip_decay
+
 # %% ../nbs/02_learner.ipynb #2367d65c
 @patch
 def fit(self: Learner, n_epochs: int=1, train: bool=True, valid: bool=True,
         subs=None,              # subscribers for this fit only
-        lr: float|None=None,    # learning rate for this fit (default: the learner's)
+        lr=None,                # learning rate(s) for this fit (default: the learner's): a number, slice or list (`group_lrs`)
         resume: str|Path|None=None): # a checkpoint from `save` to continue from
     "Train for `n_epochs` epochs, validating after each."
     if isinstance(n_epochs, bool) or not isinstance(n_epochs, numbers.Integral):
         raise TypeError(f"n_epochs must be a whole number of epochs, got {n_epochs!r}.")
     if n_epochs < 1: raise ValueError(f"n_epochs must be at least 1, got {n_epochs}.")
-    lr = self.lr if lr is None else lr
-    if not lr > 0: raise ValueError(f"The learning rate must be positive, got {lr}.")
+    groups, skip_decay = param_groups(self.model, self.splitter, self.lr if lr is None else lr)
     kept_subs, was_training = self.subs, self.model.training
     self._set_subs(kept_subs + list(subs or []))
     try:
         self.n_epochs, self.history, self.train_steps, self.stop_requested, self._resume = n_epochs, [], 0, None, None
-        self.opt, self.scheduler = self.optim_class(self.model.parameters(), lr=lr), None
+        self.opt, self.scheduler = self.optim_class(groups, lr=max(g['lr'] for g in groups)), None
+        for g, skip in zip(self.opt.param_groups, skip_decay):
+            for k in ('weight_decay', 'wd'):
+                if skip and k in g: g[k] = 0.
         self._fit(train, valid, resume)
     finally:
         self._set_subs(kept_subs)
@@ -501,7 +546,7 @@ class ProgressS(Subscriber):
 
 # %% ../nbs/02_learner.ipynb #7244a53e
 class SchedulerS(Subscriber):
-    "Build `sched_factory(learn.opt)` at each fit; step it once per real optimiser step (`ReduceLROnPlateau`: once per epoch, on `monitor`)."
+    "Build `sched_factory(learn.opt)` at each fit; step it once per real optimiser step (`ReduceLROnPlateau`: once per epoch, on `monitor`); a single `max_lr` peaks the top group there, the others in proportion."
     order = 10
     def __init__(self, sched_factory,
                  monitor: str='loss', phase: str='valid'): # the history figure `ReduceLROnPlateau` watches
@@ -513,6 +558,9 @@ class SchedulerS(Subscriber):
         given = getattr(self.sched_factory, 'keywords', {}) or {}
         if 'total_steps' in params and not ({'total_steps', 'epochs', 'steps_per_epoch'} & given.keys()):
             kwargs['total_steps'] = math.ceil(len(learn.dls.train) / learn.accumulate) * learn.n_epochs
+        lrs = [g['lr'] for g in learn.opt.param_groups]
+        if isinstance(given.get('max_lr'), numbers.Real) and len(set(lrs)) > 1:   # groups with their own rates: scale each peak alike
+            kwargs['max_lr'] = [given['max_lr'] * r / max(lrs) for r in lrs]
         learn.scheduler = self.sched_factory(learn.opt, **kwargs)
         self.per_epoch = isinstance(learn.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
 

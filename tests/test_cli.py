@@ -129,7 +129,7 @@ def test_full_disk_is_one_clear_line(tmp_path, data_path, monkeypatch, capsys):
     (['--lr', '0'], '--lr must be positive'),
     (['--lr', '-0.1'], '--lr must be positive'),
     (['--epochs', '0'], '--epochs must be at least 1'),
-    (['--data', '/nonexistent/folder'], 'No Fashion-MNIST IDX files'),
+    (['--data', '/nonexistent/folder'], '--data /nonexistent/folder: no such folder'),
     (['--resume'], 'Cannot resume'),
     (['--epochs', 'five'], 'invalid int value'),
     (['--label_smoothing', '1.5'], '--label_smoothing must be in [0, 1)'),
