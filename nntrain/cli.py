@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #26e0fc5a
 from __future__ import annotations
-import argparse, csv, errno, importlib, inspect, json, os, shutil, signal, sys, time
+import argparse, contextlib, csv, errno, importlib, inspect, json, os, shutil, signal, sys, time
 from functools import partial
 from pathlib import Path
 
@@ -31,7 +31,8 @@ import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheva
 __all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'TORCHVISION_RECIPE', 'RUN_FILES', 'RUN_SETTINGS', 'COMMANDS',
            'Normalize', 'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide', 'build_model', 'EpochLineS',
            'HistoryCSVS', 'fashion_augment', 'check_device', 'prepare_out', 'load_data', 'predict_probs', 'score_test',
-           'find_checkpoint', 'train_classifier', 'flag', 'bool_arg', 'Arg', 'command_parser', 'train', 'main']
+           'find_checkpoint', 'train_classifier', 'flag', 'bool_arg', 'Arg', 'command_parser', 'user_errors', 'train',
+           'main']
 
 # %% ../nbs/09_cli.ipynb #9b45198f
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -244,7 +245,8 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     if model not in MODELS and not model.startswith('tv:'):
         raise ValueError(f"Unknown model {model!r}; choose one of {sorted(MODELS)}, or tv:<name> for a torchvision model.")
     if weights is not None and not model.startswith('tv:'): raise ValueError("--weights is for torchvision models (--model tv:<name>).")
-    if freeze_epochs < 0 or freeze_epochs >= epochs and (pretrained or weights not in (None, 'none')):
+    transfer = pretrained is not None or (model.startswith('tv:') and weights not in (None, 'none'))   # start from trained weights
+    if freeze_epochs < 0 or transfer and freeze_epochs >= epochs:
         raise ValueError(f"--freeze_epochs must be between 0 and --epochs - 1, got {freeze_epochs}.")
     if not lr_mult >= 1: raise ValueError(f"--lr_mult must be at least 1, got {lr_mult}.")
     if not lr > 0: raise ValueError(f"--lr must be positive, got {lr}.")
@@ -255,7 +257,6 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     if checkpoint_every is not None and checkpoint_every < 1: raise ValueError(f"--checkpoint_every must be at least 1 step, got {checkpoint_every}.")
     check_device(device)
     recipe = MODELS.get(model, TORCHVISION_RECIPE)
-    transfer = pretrained is not None or (model.startswith('tv:') and weights not in (None, 'none'))
     label_smoothing = recipe['label_smoothing'] if label_smoothing is None else label_smoothing
     if not 0 <= label_smoothing < 1: raise ValueError(f"--label_smoothing must be in [0, 1), got {label_smoothing}.")
     channels_last = recipe['channels_last'] if channels_last is None else channels_last
@@ -289,7 +290,7 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     net = make_model(weights=weights or 'default')
     if pretrained is not None:
         from nntrain.transfer import load_pretrained
-        load_pretrained(net, find_checkpoint(pretrained))
+        load_pretrained(net, pretrained)
     if transfer and freeze_epochs:
         from nntrain.transfer import FreezeBodyS
         subs.append(FreezeBodyS(freeze_epochs))
@@ -346,6 +347,14 @@ def _is_user_error(e: BaseException) -> bool:
     return (isinstance(e, (ValueError, OSError, CheckpointError, FloatingPointError, ImportError)) or
             (isinstance(e, RuntimeError) and 'Hugging Face hub' in str(e)))
 
+@contextlib.contextmanager
+def user_errors(command: str, debug: bool, out: Path=Path('.')):
+    "Turn an error the user can fix into one line on stderr and exit status 2 (unless `debug`); every command runs in one."
+    try: yield
+    except Exception as e:
+        if debug or not _is_user_error(e): raise
+        print(f"nntrain {command}: error: {_one_line(e, out)}", file=sys.stderr); sys.exit(2)
+
 def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the Hugging Face hub), or an image-folder tree: "
                      "PATH/<class>/* split by --valid_pct, or PATH/train/<class>/* with PATH/valid/<class>/*; an optional "
                      "PATH/test/<class>/* is scored once, after training", str)=None,
@@ -381,23 +390,21 @@ def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the
     if nproc < 1: print(f"nntrain train: error: --nproc must be at least 1, got {nproc}.", file=sys.stderr); sys.exit(2)
     out = Path(out)
     try:
-        if nproc > 1 and 'LOCAL_RANK' not in os.environ:   # start the workers; each runs this command again without --nproc
-            # refuse a bad --out before torchrun starts (a resume's settings are checked by the workers, which know them all)
-            if not resume: prepare_out(out, {}, overwrite=overwrite)
-            args = sys.argv[2:]   # --nproc must go: torchrun's parser would read it as an abbreviation of its own --nproc-per-node
-            for i, a in enumerate(args):
-                if a == '--nproc': args = args[:i] + args[i + 2:]; break
-                if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
-            sys.exit(launch(nproc, ['train', *args]))
-        learn = train_classifier(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last, augment,
-                                 warp, mixed_precision, compile, overwrite, checkpoint_every, tensorboard, size, valid_pct, workers, memory_gb,
-                                 pretrained, weights, freeze_epochs, lr_mult)
+        with user_errors('train', debug, out):
+            if nproc > 1 and 'LOCAL_RANK' not in os.environ:   # start the workers; each runs this command again without --nproc
+                # refuse a bad --out before torchrun starts (a resume's settings are checked by the workers, which know them all)
+                if not resume: prepare_out(out, {}, overwrite=overwrite)
+                args = sys.argv[2:]   # --nproc must go: torchrun's parser would read it as an abbreviation of its own --nproc-per-node
+                for i, a in enumerate(args):
+                    if a == '--nproc': args = args[:i] + args[i + 2:]; break
+                    if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
+                sys.exit(launch(nproc, ['train', *args]))
+            learn = train_classifier(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last, augment,
+                                     warp, mixed_precision, compile, overwrite, checkpoint_every, tensorboard, size, valid_pct, workers,
+                                     memory_gb, pretrained, weights, freeze_epochs, lr_mult)
     except KeyboardInterrupt:
         if debug: raise
         print(f"nntrain train: interrupted; {out/'last.pt'} holds the last checkpoint written.", file=sys.stderr); sys.exit(130)
-    except Exception as e:
-        if debug or not _is_user_error(e): raise
-        print(f"nntrain train: error: {_one_line(e, out)}", file=sys.stderr); sys.exit(2)
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
     if learn.stop_requested in ('SIGINT', 'SIGTERM'):

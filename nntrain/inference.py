@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_your_data.ipynb #9fb72dbb
 from __future__ import annotations
-import contextlib, json as jsonlib, os, sys
+import json as jsonlib, os, sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,12 +20,12 @@ from .learner import Learner, CheckpointError, read_checkpoint, atomic_write
 from .dataloaders import FASHION_MNIST_CLASSES, IMAGE_EXTENSIONS, TensorLoader, get_files, show_images
 from .folders import (DataError, scan_image_tree, decode_image_file, decode_images, fit_image, memory_budget,
                              FileLoader, ImageFileDataset, SPLIT_FOLDERS)
-from .cli import Arg, flag, build_model, check_device, find_checkpoint, load_data, predict_probs, _holds_idx, _one_line, _is_user_error
+from .cli import Arg, flag, build_model, check_device, find_checkpoint, load_data, predict_probs, user_errors, _holds_idx
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
 
 # %% auto #0
 __all__ = ['EXPORT_META', 'load_learner', 'Prediction', 'prepare_image', 'Interpretation', 'ImageClassifier', 'export_program',
-           'user_errors', 'image_paths', 'predict', 'labelled_loader', 'save_interpretation', 'evaluate', 'export']
+           'image_paths', 'predict', 'labelled_loader', 'save_interpretation', 'evaluate', 'export']
 
 # %% ../nbs/10_your_data.ipynb #bdb73408
 def load_learner(path: str|Path, # a run folder (its best.pt) or a checkpoint file
@@ -189,14 +189,6 @@ def export_program(learn: Learner, path: str|Path, max_batch: int=4096, atol: fl
     return path
 
 # %% ../nbs/10_your_data.ipynb #8480e82e
-@contextlib.contextmanager
-def user_errors(command: str, debug: bool, out: Path=Path('.')):
-    "Turn an error the user can fix into one line on stderr and exit status 2 (unless `debug`)."
-    try: yield
-    except Exception as e:
-        if debug or not _is_user_error(e): raise
-        print(f"nntrain {command}: error: {_one_line(e, out)}", file=sys.stderr); sys.exit(2)
-
 def image_paths(items) -> list[Path]:
     "The image files named by `items`: files as given, folders searched for images (sorted)."
     paths = []

@@ -14,7 +14,8 @@ from torch import nn
 from torch.optim.lr_scheduler import OneCycleLR
 from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
-from .learner import Learner, Subscriber, SchedulerS, NORM_LAYERS, CheckpointError, read_checkpoint
+from .learner import Learner, Subscriber, SchedulerS, NORM_LAYERS, CheckpointError, read_checkpoint, body_and_head
+from .cli import Normalize, find_checkpoint
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'FreezeBodyS', 'transfer_weights', 'load_pretrained', 'split_at', 'RepeatChannels',
@@ -73,7 +74,6 @@ class FreezeBodyS(Subscriber):
 # %% ../nbs/11_transfer.ipynb #75bbf97c
 def transfer_weights(model: nn.Module, state: dict, splitter=None) -> list[str]:
     "Copy `state`'s tensors into `model` where name and shape match, except the head's; returns the names not copied."
-    from nntrain.learner import body_and_head
     head = {id(p) for p in (splitter or body_and_head)(model)[-1]}
     head_modules = {n.rpartition('.')[0] for n, p in model.named_parameters() if id(p) in head}   # their buffers (BatchNorm's statistics) too
     own = model.state_dict()
@@ -84,9 +84,7 @@ def transfer_weights(model: nn.Module, state: dict, splitter=None) -> list[str]:
 
 def load_pretrained(model: nn.Module, path: str|Path, splitter=None) -> list[str]:
     "Copy the body of the model in checkpoint `path` (a run folder's best.pt, or a file) into `model`; returns what was not copied."
-    path = Path(path)
-    if path.is_dir(): path = path/'best.pt' if (path/'best.pt').is_file() else path/'last.pt'
-    return transfer_weights(model, read_checkpoint(path)['model'], splitter)
+    return transfer_weights(model, read_checkpoint(find_checkpoint(path))['model'], splitter)
 
 def split_at(n: int):
     "A splitter for an `nn.Sequential`: its first `n` children are the body, the rest (left freshly initialised by `transfer_weights`) the head."
@@ -130,5 +128,4 @@ def torchvision_model(name: str, in_c: int=3, n_out: int=10, size: int=224, mean
     _replace_last_linear(model, n_out)
     pretrained = weights not in (None, 'none')
     mean, std = (IMAGENET_MEAN, IMAGENET_STD) if pretrained or mean is None else (list(mean) * (3 // len(mean)), list(std) * (3 // len(std)))
-    from nntrain.cli import Normalize
     return nn.Sequential(RepeatChannels(3), Normalize(mean, std), model)
