@@ -16,7 +16,8 @@ from .learner import (Subscriber, CancelBackwardException, CancelStepException, 
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0
-__all__ = ['MixedPrecisionS', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS', 'torchrun_command', 'launch']
+__all__ = ['LOOPBACK', 'MixedPrecisionS', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS',
+           'torchrun_command', 'launch']
 
 # %% ../nbs/08_accel.ipynb #e6556aaf
 class MixedPrecisionS(Subscriber):
@@ -94,7 +95,14 @@ def init_distributed(backend: str|None=None) -> None:
                                    "`torchrun --nproc_per_node N your_script.py` or `nntrain train --nproc N`.")
     backend = backend or ('nccl' if torch.cuda.is_available() else 'gloo')
     if backend == 'nccl': torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-    dist.init_process_group(backend)
+    attempt = os.environ.get('TORCHELASTIC_RESTART_COUNT')
+    if attempt is None: dist.init_process_group(backend); return
+    # under torchrun the store outlives a group that died: each attempt keys its addresses apart, or a restarted group would
+    # read the dead one's and fail to connect
+    rank, world = int(os.environ['RANK']), int(os.environ['WORLD_SIZE'])
+    agent_hosts = os.environ.get('TORCHELASTIC_USE_AGENT_STORE') == 'True'
+    store = dist.TCPStore(os.environ['MASTER_ADDR'], int(os.environ['MASTER_PORT']), world, is_master=not agent_hosts and rank == 0)
+    dist.init_process_group(backend, store=dist.PrefixStore(f'nntrain/attempt_{attempt}', store), rank=rank, world_size=world)
 
 class DDPS(Subscriber):
     "Data-parallel training with `DistributedDataParallel`: one process per device, started by torchrun."
@@ -123,23 +131,42 @@ class DDPS(Subscriber):
     def cleanup_fit(self, learn): learn.model, learn.dls = self.module, self.dls
 
 # %% ../nbs/08_accel.ipynb #405c1956
-def torchrun_command(nproc: int, program: list[str]) -> tuple[list[str], dict]:
-    "Command and environment running `program` (a script and its arguments) in `nproc` torchrun processes on this machine, over the loopback only."
-    if nproc < 1: raise ValueError(f"nproc must be at least 1, got {nproc}.")
-    cmd = [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}', '--nnodes=1',
-           '--master_addr=127.0.0.1', f'--master_port={free_port()}', *program]
-    env = os.environ | {'GLOO_SOCKET_IFNAME': os.environ.get('GLOO_SOCKET_IFNAME', 'lo'),     # keep gloo on the loopback
-                        'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // nproc)))}
+LOOPBACK = ('127.0.0.1', 'localhost', '::1')
+
+def torchrun_command(nproc: int, program: list[str],
+                     nnodes: int=1,                 # machines taking part, each running this command
+                     node_rank: int=0,              # this machine's place among them: 0 hosts the rendezvous
+                     rdzv_endpoint: str|None=None,  # HOST:PORT of node 0 that every node can reach (needed when nnodes > 1)
+                     max_restarts: int=0            # times torchrun restarts the whole group after a worker dies
+                    ) -> tuple[list[str], dict]:
+    "Command and environment running `program` in `nproc` torchrun processes per node: on this machine over the loopback, or on `nnodes` meeting at `rdzv_endpoint`."
+    for name, value, low in (('nproc', nproc, 1), ('nnodes', nnodes, 1), ('max_restarts', max_restarts, 0)):
+        if value < low: raise ValueError(f"{name} must be at least {low}, got {value}.")
+    if nnodes == 1 and rdzv_endpoint is None: rdzv_endpoint = f'127.0.0.1:{free_port()}'   # one machine: meet on the loopback
+    if rdzv_endpoint is None: raise ValueError(f"{nnodes} nodes need a rendezvous endpoint: rdzv_endpoint HOST:PORT, an address of node 0 that every node can reach.")
+    host, _, port = rdzv_endpoint.rpartition(':')
+    if not host or not port.isdigit(): raise ValueError(f"rdzv_endpoint {rdzv_endpoint!r} is not HOST:PORT (such as node0.cluster:29500).")
+    if not 0 <= node_rank < nnodes: raise ValueError(f"node_rank {node_rank} is not one of 0..{nnodes - 1} ({nnodes} nodes).")
+    # c10d rendezvous (torchrun's static one keeps a dead group's addresses in its store, so a restart could not reconnect);
+    # node 0 hosts the store the others join: said outright, as every node would claim a loopback host as its own
+    where = [f'--nnodes={nnodes}', '--rdzv_backend=c10d', f'--rdzv_endpoint={rdzv_endpoint}', '--rdzv_id=nntrain',
+             f'--rdzv_conf=is_host={str(node_rank == 0).lower()}']
+    cmd = [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}', *where, f'--max_restarts={max_restarts}', *program]
+    env = os.environ | {'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // nproc)))}
+    if host in LOOPBACK: env['GLOO_SOCKET_IFNAME'] = os.environ.get('GLOO_SOCKET_IFNAME', 'lo')   # keep gloo on the loopback too
     return cmd, env
 
-def launch(nproc: int, args: list[str], python_code: str="import sys; from nntrain.cli import main; sys.exit(main())") -> int:
-    "Run `python -c python_code *args` in `nproc` processes under torchrun on this machine (loopback only); returns the exit code."
-    cmd, env = torchrun_command(nproc, ['--no-python', sys.executable, '-c', python_code, *args])
+def launch(nproc: int, args: list[str], python_code: str="import sys; from nntrain.cli import main; sys.exit(main())", **where) -> int:
+    "Run `python -c python_code *args` in `nproc` processes per node under torchrun (`where`: `torchrun_command`'s node options); returns its exit code."
+    cmd, env = torchrun_command(nproc, ['--no-python', sys.executable, '-c', python_code, *args], **where)
     # torchrun gets its own session: a Ctrl-C in the terminal then reaches it once, from us, rather than twice (from the terminal too)
     proc = subprocess.Popen(cmd, env=env, start_new_session=True)
-    def hand_on(signum, frame): proc.send_signal(signum)   # torchrun passes it to the workers, which save and stop
+    received = []
+    def hand_on(signum, frame): received.append(signum); proc.send_signal(signum)   # torchrun passes it on; the workers save and stop
     previous = {s: signal.signal(s, hand_on) for s in (signal.SIGINT, signal.SIGTERM)}
-    try: return proc.wait()
+    try:
+        rc = proc.wait()
+        return 128 + received[0] if rc and received else rc   # stopped by a signal, like a single process (130 for Ctrl-C)
     finally:
         for s, handler in previous.items(): signal.signal(s, handler)
         if proc.poll() is None: proc.kill()   # we are failing ourselves: never leave torchrun running on its own

@@ -19,7 +19,7 @@ from .folders import load_image_folder
 from .init import cnn_layers, init_weights
 from .resnet import resnet, make_resnet
 from .augmentation import AugmentS, RandomFlip, RandomCrop, RandomErasing, RandomAffine
-from .accel import MixedPrecisionS, CompileS, DDPS, launch
+from .accel import MixedPrecisionS, CompileS, DDPS, launch, torchrun_command
 import torch.distributed as dist
 from .learner import (Learner, Subscriber, MetricsS, ProgressS, SchedulerS, CheckpointS, CheckpointError, DeviceS,
                              set_seed, atomic_save, atomic_write, read_checkpoint, remove_stale_temporaries)
@@ -28,11 +28,11 @@ from .tensorboard import TensorBoardS
 import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
 
 # %% auto #0
-__all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'TORCHVISION_RECIPE', 'RUN_FILES', 'RUN_SETTINGS', 'COMMANDS',
-           'Normalize', 'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide', 'build_model', 'EpochLineS',
-           'HistoryCSVS', 'fashion_augment', 'check_device', 'prepare_out', 'load_data', 'predict_probs', 'score_test',
-           'find_checkpoint', 'train_classifier', 'flag', 'bool_arg', 'Arg', 'command_parser', 'user_errors', 'train',
-           'main']
+__all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'TORCHVISION_RECIPE', 'RUN_FILES', 'RUN_SETTINGS',
+           'LAUNCH_OPTIONS', 'COMMANDS', 'Normalize', 'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide',
+           'build_model', 'EpochLineS', 'HistoryCSVS', 'fashion_augment', 'check_device', 'prepare_out', 'load_data',
+           'predict_probs', 'score_test', 'find_checkpoint', 'train_classifier', 'flag', 'bool_arg', 'Arg',
+           'command_parser', 'strip_options', 'user_errors', 'train', 'main']
 
 # %% ../nbs/09_cli.ipynb #9b45198f
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -266,10 +266,15 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
                   channels_last=channels_last, augment=augment or warp, warp=warp, mixed_precision=mixed_precision, nproc=n_proc,
                   size=size, valid_pct=valid_pct, pretrained=None if pretrained is None else str(pretrained), weights=weights,
                   freeze_epochs=freeze_epochs if transfer else 0, lr_mult=lr_mult if transfer else 1)
-    out = Path(out)
+    out, main_process = Path(out), int(os.environ.get('RANK', 0)) == 0
+    restarts = int(os.environ.get('TORCHELASTIC_RESTART_COUNT', 0))   # torchrun restarted the workers after one of them died
+    if restarts:   # continue this run (the launcher made sure --out held no other): from its newest checkpoint, if one was written
+        resume = (out/'last.pt').is_file(); overwrite = not resume
+        if main_process: print(f"restart {restarts} of {os.environ.get('TORCHELASTIC_MAX_RESTARTS', '?')}: " +
+                                (f"resuming from {out/'last.pt'} (step {read_checkpoint(out/'last.pt').get('train_steps', 0)})"
+                                 if resume else "no checkpoint was written yet, starting again"), flush=True)
     prepare_out(out, config, resume, overwrite)
     set_seed(seed)
-    main_process = int(os.environ.get('RANK', 0)) == 0
     # the same global batch on any number of processes
     dls = load_data(data, bs // n_proc, size, valid_pct, seed, limit, workers, memory_gb, progress=sys.stdout.isatty() and main_process,
                     log=print if main_process else None)
@@ -320,7 +325,7 @@ class Arg:
 
 def command_parser(func, prog: str) -> argparse.ArgumentParser:
     "An argparse parser with an argument per `Arg`-annotated argument of `func` (`--name` unless positional), its default the argument's."
-    p = argparse.ArgumentParser(prog=prog, description=(func.__doc__ or '').strip())
+    p = argparse.ArgumentParser(prog=prog, description=(func.__doc__ or '').strip(), allow_abbrev=False)   # options are spelt out: `train` hands them on to its workers
     for name, param in inspect.signature(func, eval_str=True).parameters.items():
         arg = param.annotation
         if not isinstance(arg, Arg): raise TypeError(f"{func.__name__}({name}) needs an Arg annotation to become an option.")
@@ -331,6 +336,18 @@ def command_parser(func, prog: str) -> argparse.ArgumentParser:
             p.add_argument(f'--{name}', type=arg.type, default=param.default, help=arg.help + default,
                            metavar=getattr(arg.type, '__name__', 'VALUE').upper() if arg.type is not bool_arg else 'TRUE|FALSE')
     return p
+
+# %% ../nbs/09_cli.ipynb #75ccb8b6
+LAUNCH_OPTIONS = ('--nproc', '--nnodes', '--node_rank', '--rdzv_endpoint', '--max_restarts')
+
+def strip_options(args: list[str], names) -> list[str]:
+    "`args` without the options `names`, each written `--name value` or `--name=value`."
+    kept, skip = [], False
+    for a in args:
+        if skip: skip = False
+        elif a in names: skip = True
+        elif a.split('=', 1)[0] not in names: kept.append(a)
+    return kept
 
 # %% ../nbs/09_cli.ipynb #523daff2
 def _one_line(e: BaseException, out: Path) -> str:
@@ -384,21 +401,26 @@ def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the
           weights: Arg("for --model tv:<name>: a file of its weights (a state_dict), 'default' to download them, or 'none'", str)=None,
           freeze_epochs: Arg("with pretrained weights: the first N epochs train only the new head", int)=1,
           lr_mult: Arg("with pretrained weights: the head's learning rate over the first layers' (discriminative rates)", float)=100,
-          nproc: Arg("train data-parallel in this many processes (torchrun on this machine)", int)=1,
+          nproc: Arg("train data-parallel in this many processes on each machine (torchrun)", int)=1,
+          nnodes: Arg("machines taking part, each running this command (multi-node; needs --node_rank and --rdzv_endpoint)", int)=1,
+          node_rank: Arg("this machine's number, 0 to --nnodes - 1; node 0 hosts the rendezvous (under SLURM: $SLURM_NODEID)", int)=None,
+          rdzv_endpoint: Arg("HOST:PORT on node 0, reachable from every node, where the nodes meet", str)=None,
+          max_restarts: Arg("after a worker dies, restart all of them up to this many times, resuming from the newest checkpoint", int)=0,
           debug: Arg("show the full traceback of an error", flag)=False):
     "Train a model on Fashion-MNIST or on your own image folders."
-    if nproc < 1: print(f"nntrain train: error: --nproc must be at least 1, got {nproc}.", file=sys.stderr); sys.exit(2)
     out = Path(out)
     try:
         with user_errors('train', debug, out):
-            if nproc > 1 and 'LOCAL_RANK' not in os.environ:   # start the workers; each runs this command again without --nproc
-                # refuse a bad --out before torchrun starts (a resume's settings are checked by the workers, which know them all)
-                if not resume: prepare_out(out, {}, overwrite=overwrite)
-                args = sys.argv[2:]   # --nproc must go: torchrun's parser would read it as an abbreviation of its own --nproc-per-node
-                for i, a in enumerate(args):
-                    if a == '--nproc': args = args[:i] + args[i + 2:]; break
-                    if a.startswith('--nproc='): args = args[:i] + args[i + 1:]; break
-                sys.exit(launch(nproc, ['train', *args]))
+            if nnodes > 1 and node_rank is None:
+                raise ValueError(f"--nnodes {nnodes} needs --node_rank: 0 on the machine at --rdzv_endpoint, 1 to {nnodes - 1} on the others.")
+            where = dict(nnodes=nnodes, node_rank=node_rank or 0, rdzv_endpoint=rdzv_endpoint, max_restarts=max_restarts)
+            if 'LOCAL_RANK' not in os.environ: torchrun_command(nproc, [], **where)   # check the launcher's options before anything starts
+            if (nproc > 1 or nnodes > 1 or max_restarts) and 'LOCAL_RANK' not in os.environ:   # start the workers under torchrun
+                # refuse a bad --out before torchrun starts (a resume's settings are checked by the workers, which know them all);
+                # on a cluster --out is on a shared filesystem, and node 0 alone prepares it
+                if not resume and not node_rank: prepare_out(out, {}, overwrite=overwrite)
+                # each worker runs this command again, without the launcher's options (torchrun's parser would take --nproc as its own)
+                sys.exit(launch(nproc, ['train', *strip_options(sys.argv[2:], LAUNCH_OPTIONS)], **where))
             learn = train_classifier(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last, augment,
                                      warp, mixed_precision, compile, overwrite, checkpoint_every, tensorboard, size, valid_pct, workers,
                                      memory_gb, pretrained, weights, freeze_epochs, lr_mult)

@@ -133,7 +133,7 @@ def test_full_disk_is_one_clear_line(tmp_path, data_path, monkeypatch, capsys):
     (['--resume'], 'Cannot resume'),
     (['--epochs', 'five'], 'invalid int value'),
     (['--label_smoothing', '1.5'], '--label_smoothing must be in [0, 1)'),
-    (['--nproc', '0'], '--nproc must be at least 1'),
+    (['--nproc', '0'], 'nproc must be at least 1, got 0'),
     (['--limit', '0'], '--limit must be at least 1'),
     (['--limit', '-5'], '--limit must be at least 1'),
     (['--seed', '-1'], '--seed must be between'),
