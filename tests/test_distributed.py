@@ -87,15 +87,19 @@ def worker_pid(out: Path, rank: int) -> int|None:
         if str(out).encode() in cmd and b'torch.distributed.run' not in cmd and f'RANK={rank}'.encode() in env \
            and b'TORCHELASTIC_RESTART_COUNT=0' in env: return int(pid)
 
+def wait_for_mid_epoch_checkpoint(proc: subprocess.Popen, out: Path):
+    "Wait until the run has saved a checkpoint in epoch 2 (every 10 steps; 63 steps an epoch)."
+    steps = 0
+    while steps <= 63:
+        time.sleep(0.02)
+        try: steps = torch.load(out/'last.pt', weights_only=True)['train_steps']
+        except (OSError, RuntimeError, EOFError): pass   # not written yet
+        assert proc.poll() is None, proc.communicate()[1][-3000:]
+
 def test_killed_worker_restarts_and_ends_with_the_same_weights(reference, tmp_path, data_path):
     "SIGKILL to rank 0 mid-epoch: with --max_restarts 1 torchrun restarts both workers, which resume from the newest checkpoint."
     proc = start('--nproc', 2, '--max_restarts', 1, '--data', data_path, '--out', tmp_path)
-    steps = 0
-    while steps <= 63:   # wait for a mid-epoch checkpoint of epoch 2, so that the restart resumes mid-epoch
-        time.sleep(0.02)
-        try: steps = torch.load(tmp_path/'last.pt', weights_only=True)['train_steps']
-        except (OSError, RuntimeError, EOFError): pass   # not written yet
-        assert proc.poll() is None, proc.communicate()[1][-3000:]
+    wait_for_mid_epoch_checkpoint(proc, tmp_path)   # so that the restart resumes mid-epoch
     os.kill(worker_pid(tmp_path, 0), signal.SIGKILL)
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err[-3000:]
@@ -108,8 +112,9 @@ def test_sigterm_stops_every_worker_and_resume_is_exact(reference, tmp_path, dat
     "SIGTERM to the launcher stops torchrun and both workers at one step (no restart, though one is allowed); --resume ends as the reference."
     args = ['--nproc', 2, '--max_restarts', 1, '--data', data_path, '--out', tmp_path]
     proc = start(*args)
-    for line in proc.stdout:
-        if line.startswith('epoch 1/4'): proc.send_signal(signal.SIGTERM); break
+    # mid-epoch: a signal just after an epoch's line would stop the run at that epoch's end, a resume of another kind
+    wait_for_mid_epoch_checkpoint(proc, tmp_path)
+    proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 128 + signal.SIGTERM and 'is saved' in err, (proc.returncode, err[-3000:])
     assert_nothing_left(tmp_path)
