@@ -18,15 +18,16 @@ __all__ = ['ResBlock', 'make_resnet', 'resnet', 'ModelSummary', 'summary', 'Mode
 # %% ../nbs/06_resnet.ipynb #e8633839
 class ResBlock(nn.Module):
     "Two convolutions plus an identity path that adapts channels (1x1 conv) and stride (average pool)."
-    def __init__(self, in_c: int, out_c: int, stride: int=2, kernel_size: int=3):
+    def __init__(self, in_c: int, out_c: int, stride: int=2, kernel_size: int=3,
+                 residual: bool=True): # False: no identity path, a plain block of two convolutions (for comparison)
         super().__init__()
-        self.in_c, self.out_c, self.stride = in_c, out_c, stride
+        self.in_c, self.out_c, self.stride, self.residual = in_c, out_c, stride, residual
         self.convs = nn.Sequential(conv_block(in_c, out_c, kernel_size, stride=1),
                                    conv_block(out_c, out_c, kernel_size, stride=stride, act=False))
-        self.idconv = nn.Identity() if in_c == out_c else conv_block(in_c, out_c, kernel_size=1, stride=1, act=False, norm=False)
+        self.idconv = nn.Identity() if in_c == out_c or not residual else conv_block(in_c, out_c, kernel_size=1, stride=1, act=False, norm=False)
         self.pool = nn.Identity() if stride == 1 else nn.AvgPool2d(2, ceil_mode=True)
 
-    def forward(self, x): return F.relu(self.convs(x) + self.pool(self.idconv(x)))
+    def forward(self, x): return F.relu(self.convs(x) + self.pool(self.idconv(x)) if self.residual else self.convs(x))
 
 # %% ../nbs/06_resnet.ipynb #d35aef1a
 def make_resnet(widths=(8, 16, 32, 64, 128, 256), # channels of each stage; every stage after the first halves the grid
@@ -34,13 +35,15 @@ def make_resnet(widths=(8, 16, 32, 64, 128, 256), # channels of each stage; ever
                 pool: str='flatten',  # 'flatten' (the grid must be 1x1 by then) or 'avg' (global average pooling)
                 dropout: float=0.,    # dropout before the linear head
                 head_bn: bool=True,   # a BatchNorm1d on the logits, as in the seed
+                residual: bool=True,  # False: the same network without identity paths (a plain CNN)
                 in_c: int=1, n_out: int=10) -> nn.Sequential:
     "A ResNet: a stride-1 stage, then stride-2 stages of `depth` blocks each, and a linear head."
     if pool not in ('flatten', 'avg'): raise ValueError(f"pool must be 'flatten' or 'avg', got {pool!r}.")
     if depth < 1: raise ValueError(f"depth must be at least 1, got {depth}.")
     blocks, prev = [], in_c
     for i, w in enumerate(widths):
-        blocks += [ResBlock(prev, w, stride=1 if i == 0 else 2)] + [ResBlock(w, w, stride=1) for _ in range(depth - 1)]
+        blocks += [ResBlock(prev, w, stride=1 if i == 0 else 2, residual=residual)]
+        blocks += [ResBlock(w, w, stride=1, residual=residual) for _ in range(depth - 1)]
         prev = w
     head = ([nn.AdaptiveAvgPool2d(1)] if pool == 'avg' else []) + [nn.Flatten()]
     head += ([nn.Dropout(dropout)] if dropout else []) + [nn.Linear(prev, n_out, bias=False)] + ([nn.BatchNorm1d(n_out)] if head_bn else [])

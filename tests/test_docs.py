@@ -24,7 +24,7 @@ def test_site_builds_and_passes_check(tmp_path):
     assert build.returncode == 0, f"build_docs.py failed:\n{build.stdout[-3000:]}\n{build.stderr[-5000:]}"
     check = run_tool(ROOT/'tools'/'check_docs.py', site, '--screenshots', tmp_path/'shots')
     assert check.returncode == 0, f"check_docs.py found problems:\n{check.stdout[-8000:]}\n{check.stderr[-2000:]}"
-    assert (tmp_path/'shots'/'index.png').stat().st_size > 0
+    assert (tmp_path/'shots'/'index.png').stat().st_size > 0   # the check also searched index.html for 'learner' and followed the results
     missing = [f"{name} (expected at {url})" for name, url in public_symbols() if not has_anchor(site, url)]
     assert not missing, "no show_doc section for these; add a `show_doc(Class.method)` cell after the class:\n" + '\n'.join(missing)
 
@@ -57,11 +57,21 @@ def test_check_reports_each_kind_of_problem(tmp_path):
     (site/'good.html').write_text(page('<h2 id="part">Part</h2><div class="cell"><div class="cell-output cell-output-stderr"><pre>'
                                        'Traceback (most recent call last):\n  File "x.py", line 1\nValueError: boom</pre></div></div>'))
     (site/'empty.html').write_text(page(''))
-    problems = check_site(site, pages={'index.html': 'home', 'good.html': 'a notebook', 'missing.html': 'notebook nbs/09_missing.ipynb'})
+    (site/'reader.html').write_text(page(
+        '<p>softmax is $p_i = e^{z_i} / \\sum_j e^{z_j}$ as raw text</p><p><span class="math"><math><mi>x</mi></math></span> renders, '
+        'and <code>$HOME</code> is code</p><div style="width: 300px"><pre style="overflow-x: hidden">' + 'x = 1; ' * 80 + '</pre>'
+        '<pre style="overflow-x: auto">' + 'y = 2; ' * 80 + '</pre></div><div class="cell"><div class="cell-output cell-output-stderr">'
+        '<pre>W1126 07:14:35.583000 8975 torch/utils/cpp_extension.py:183] No CUDA runtime is found</pre></div></div>'))
+    problems = check_site(site, pages={'index.html': 'home', 'good.html': 'a notebook', 'missing.html': 'notebook nbs/09_missing.ipynb'},
+                          search_query=None)
     text = '\n'.join(problems)
     assert 'missing.html: missing page (expected for notebook nbs/09_missing.ipynb)' in text
     assert "index.html: broken link 'gone.html'" in text
     assert "index.html: broken link 'good.html#nowhere'" in text and 'has no anchor #nowhere' in text
     assert 'good.html: Python traceback in an output cell: ValueError: boom' in text
     assert 'empty.html: empty page' in text
-    assert len(problems) == 5, text  # the good links, the same-page anchor and the external link pass
+    assert "reader.html: raw TeX on the page (maths must render as MathML): 'softmax is $p_i" in text
+    assert "reader.html: cut off, wider than its box and not scrollable: 'pre: x = 1;" in text
+    assert "reader.html: a warning or log line in an output (silence it in the notebook): 'W1126 07:14:35" in text
+    # the good links, the same-page anchor, the external link, MathML, code and the scrolling block pass
+    assert len(problems) == 8, text

@@ -12,6 +12,7 @@ re-executed: nbdev's processing only runs the cells it needs for the `show_doc` 
 import argparse, configparser, html, json, os, re, shutil, sys
 from pathlib import Path
 import mistune, yaml
+from latex2mathml.converter import convert as tex_to_mathml
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -108,9 +109,14 @@ class PageRenderer(mistune.HTMLRenderer):
     def block_code(self, code, info=None):
         return highlight_code(code, (info or 'text').split()[0])
 
-    # MathJax would need a network: show the TeX itself as maths-styled text, not wrapped in raw \( \) delimiters
-    def inline_math(self, text): return f'<span class="math">{html.escape(text)}</span>'
-    def block_math(self, text): return f'<div class="math display">{html.escape(text)}</div>\n'
+    # MathJax would need a network: the TeX becomes MathML here, at build time, which browsers draw natively
+    def inline_math(self, text): return f'<span class="math">{mathml(text, display=False)}</span>'
+    def block_math(self, text): return f'<div class="math display">{mathml(text, display=True)}</div>\n'
+
+def mathml(tex: str, display: bool) -> str:
+    "A TeX formula as MathML (what Quarto's `html-math-method: mathml` does through pandoc)."
+    try: return tex_to_mathml(tex, display='block' if display else 'inline')
+    except Exception as e: raise ValueError(f"cannot turn the formula {tex!r} into MathML ({e}): simplify its TeX") from e
 
 def markdown_parser(renderer: PageRenderer):
     "A mistune parser with the extensions Quarto's markdown has and notebooks use."
@@ -253,9 +259,12 @@ PAGE = """<!DOCTYPE html>
 <meta name="description" content="{plain_description}">
 <link rel="stylesheet" href="site.css">
 <link rel="stylesheet" href="styles.css">
+<script src="search.js" defer></script>
 </head>
 <body>
-<header class="navbar"><a class="brand" href="index.html">{site_title}</a><a class="repo" href="{git_url}">GitHub</a></header>
+<header class="navbar"><a class="brand" href="index.html">{site_title}</a>
+<div class="search"><input id="search" type="search" placeholder="Search the course" aria-label="Search the course" autocomplete="off">
+<div id="search-results" hidden></div></div><a class="repo" href="{git_url}">GitHub</a></header>
 <div class="layout">
 <nav class="sidebar" aria-label="Course">{nav}</nav>
 <main id="content">
@@ -305,11 +314,65 @@ table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }
 th, td { border-bottom: 1px solid var(--border); padding: .35rem .75rem; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid #adb5bd; } tbody tr:nth-child(odd) { background: #f8f9fa; }
 hr { border: 0; border-top: 1px solid var(--border); margin: 1.5rem 0 .5rem; }
-.math { font-family: "Latin Modern Math", "STIX Two Math", Cambria, Georgia, serif; font-style: italic; }
-.math.display { display: block; text-align: center; margin: 1rem 0; }
+math { font-family: math, "STIX Two Math", "Latin Modern Math", Cambria, serif; font-size: 1.05em; }
+.math.display { display: block; margin: 1rem 0; overflow-x: auto; }
 .pager { display: flex; justify-content: space-between; border-top: 1px solid var(--border); margin-top: 3rem; padding-top: 1rem; }
+.search { position: relative; flex: 0 1 24rem; margin: 0 1.5rem; }
+#search { width: 100%; padding: .3rem .6rem; border: 0; border-radius: 4px; font-size: .95rem; }
+#search-results { position: absolute; top: 2.3rem; left: 0; right: 0; z-index: 10; background: #fff; border: 1px solid var(--border);
+                  border-radius: 4px; box-shadow: 0 4px 12px rgba(0,0,0,.15); max-height: 70vh; overflow-y: auto; }
+#search-results a { display: block; padding: .45rem .75rem; color: #212529; border-bottom: 1px solid #f1f3f5; }
+#search-results a:hover, #search-results a:focus { background: #f1f6fd; text-decoration: none; }
+#search-results .where { color: var(--muted); font-size: .8rem; } #search-results .snippet { font-size: .85rem; color: #495057; }
+#search-results .none { padding: .45rem .75rem; color: var(--muted); }
 @media (max-width: 75rem) { .layout { grid-template-columns: 13rem minmax(0, 1fr); } .toc { display: none; } }
 @media (max-width: 48rem) { .layout { display: block; } .sidebar { position: static; max-height: none; } }
+"""
+
+# --- offline search ---------------------------------------------------------------------------------------------
+
+HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)<a class="anchor-link"', re.S)
+
+def plain_text(fragment: str) -> str:
+    "The text of an HTML fragment, tags dropped and whitespace collapsed."
+    return ' '.join(html.unescape(re.sub(r'<[^>]+>', ' ', re.sub(r'<(script|style)\b.*?</\1>', ' ', fragment, flags=re.S))).split())
+
+def search_entries(page: str, title: str, body: str) -> list[dict]:
+    "One search entry per section of a page (the part before the first heading, then each h2 and h3), with its text."
+    cuts = [(0, '', title)] + [(m.start(), m[2], plain_text(m[3])) for m in HEADING.finditer(body)]
+    body = re.sub(r'<a class="anchor-link"[^>]*>#</a>', lambda m: ' ' * len(m[0]), body)   # same offsets, no '#' in the text
+    entries = []
+    for (start, anchor, heading), (end, *_) in zip(cuts, cuts[1:] + [(len(body), '', '')]):
+        text = plain_text(body[start:end])
+        if text: entries.append(dict(page=page, anchor=anchor, title=title, heading=heading, text=text[:3000]))
+    return entries
+
+# The search runs in the page over an index in a script file (not fetched JSON, which browsers refuse over file://)
+SEARCH_JS = """
+document.addEventListener('DOMContentLoaded', () => {
+  const box = document.getElementById('search'), results = document.getElementById('search-results');
+  if (!box) return;
+  const esc = s => s.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
+  const show = () => {
+    const words = box.value.toLowerCase().split(/\\s+/).filter(w => w.length > 1);
+    if (!words.length) { results.hidden = true; return; }
+    const hits = SEARCH_INDEX.map(e => {
+      const head = (e.title + ' ' + e.heading).toLowerCase(), text = e.text.toLowerCase();
+      if (!words.every(w => head.includes(w) || text.includes(w))) return null;
+      return {e, score: words.reduce((s, w) => s + (head.includes(w) ? 10 : 0) + Math.min(text.split(w).length - 1, 5), 0)};
+    }).filter(Boolean).sort((a, b) => b.score - a.score).slice(0, 12);
+    results.innerHTML = hits.length ? hits.map(({e}) => {
+      const at = e.text.toLowerCase().indexOf(words[0]), from = Math.max(0, at - 60);
+      const snippet = at < 0 ? e.text.slice(0, 140) : (from ? '…' : '') + e.text.slice(from, at + 100) + '…';
+      return `<a href="${e.page}${e.anchor ? '#' + e.anchor : ''}"><div class="where">${esc(e.title)}</div>` +
+             `<div>${esc(e.heading || e.title)}</div><div class="snippet">${esc(snippet)}</div></a>`;
+    }).join('') : '<div class="none">No section mentions all of these words.</div>';
+    results.hidden = false;
+  };
+  box.addEventListener('input', show);
+  box.addEventListener('keydown', ev => { if (ev.key === 'Escape') { box.value = ''; show(); } });
+  document.addEventListener('click', ev => { if (!ev.target.closest('.search')) results.hidden = true; });
+});
 """
 
 def build(out: Path, proc: bool = True):
@@ -325,6 +388,7 @@ def build(out: Path, proc: bool = True):
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob('*.html'): stale.unlink()  # a page whose notebook is gone must not linger
     parsed = {p.name: front_matter(json.loads((PROC/p.name).read_text())) for p in notebooks}
+    index = []
     titles = {name: str(fm.get('title') or Path(name).stem) for name, (fm, _) in parsed.items()}
     for name, (fm, cells) in parsed.items():
         if not fm.get('title'): print(f"warning: {name} has no title: start it with a markdown cell '# Title' then '> description'")
@@ -340,6 +404,8 @@ def build(out: Path, proc: bool = True):
         html_page = localise_links(html_page, url, {p.name for p in notebooks})
         copy_local_images(html_page, nbs, out)
         (out/page).write_text(html_page)
+        index += search_entries(page, titles[name], body)
+    (out/'search.js').write_text(f"const SEARCH_INDEX = {json.dumps(index, ensure_ascii=False)};\n{SEARCH_JS}")
     (out/'site.css').write_text(SITE_CSS + HtmlFormatter(style='default').get_style_defs('.highlight'))
     if (nbs/'styles.css').exists(): shutil.copy2(nbs/'styles.css', out/'styles.css')
     else: (out/'styles.css').write_text('')

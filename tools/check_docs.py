@@ -1,7 +1,8 @@
 """Open every page of the offline docs site in headless Chromium and fail on what a reader would trip over.
 
 Problems: a missing page (a notebook or sidebar entry without its page), a broken internal link (to a page or an
-#anchor that does not exist), an empty page, a Python traceback in an output cell, an image that does not load.
+#anchor that does not exist), an empty page, a Python traceback in an output cell, an image that does not load,
+raw TeX where maths should render, content cut off without a scroll bar, a warning or log line in an output.
 
     python tools/check_docs.py                          # checks _site/
     python tools/check_docs.py _site --screenshots shots --full-page
@@ -37,9 +38,27 @@ PAGE_FACTS_JS = """(() => {
     sources: [...document.querySelectorAll('.cell a')].filter(a => a.textContent.trim() === 'source')
                  .map(a => ({href: a.href, cell: a.closest('.cell').dataset.source || '?'})),
     broken_images: [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => (i.getAttribute('src') || '').slice(0, 60)),
+    // TeX that reached the page as text: maths must arrive as MathML (code, outputs and MathML itself are not prose)
+    raw_tex: [...(() => { const w = document.createTreeWalker(content || document.body, NodeFilter.SHOW_TEXT), hits = [];
+                           while (w.nextNode()) hits.push(w.currentNode); return hits; })()]
+               .filter(t => !t.parentElement.closest('pre, code, math, script, style, .cell-output, .cell-output-display'))
+               .map(t => t.textContent).filter(t => __RAW_TEX__.test(t))
+               .map(t => t.trim().slice(0, 60)),
+    // content wider than its box that cannot be scrolled to is cut off for the reader
+    cut_off: [...document.querySelectorAll('main pre, main table, main .math.display, main .cell-output-display')]
+               .filter(e => e.scrollWidth > e.clientWidth + 1 && !['auto', 'scroll'].includes(getComputedStyle(e).overflowX)
+                            && !e.parentElement.closest('pre, .cell-output-display'))
+               .map(e => e.tagName.toLowerCase() + ': ' + e.innerText.trim().slice(0, 50)),
+    // logging and warnings that ran into an output: noise for the reader (silence them in the notebook)
+    warnings: outputs.map(e => e.innerText).filter(t => /^(W|E)\\d{4} \\d\\d:\\d\\d|\\b[A-Z][a-zA-Z]*Warning: /m.test(t))
+                     .map(t => t.split('\\n').find(l => /^(W|E)\\d{4} |Warning: /.test(l)).trim().slice(0, 100)),
     height: document.documentElement.scrollHeight,
   };
 })()"""
+
+# TeX as a reader would see it unrendered: $$, \( or \[, a $...\command$ span, or a bare \frac-like command
+RAW_TEX_JS = r"/\$\$|\\\(|\\\[|\$[^$\n]*\\[a-zA-Z]|\\(frac|sqrt|sum|mathrm|mathbb|text|left|cdot|approx)\b/"
+PAGE_FACTS_JS = PAGE_FACTS_JS.replace('__RAW_TEX__', RAW_TEX_JS)
 
 class Chromium:
     "A headless Chromium driven over the DevTools protocol on --remote-debugging-pipe (fd 3 in, fd 4 out)."
@@ -146,7 +165,15 @@ def link_problem(link: dict, site: Path, ids: dict) -> str | None:
     if frag and rel in ids and frag not in ids[rel]: return f"link {link['raw']!r} ({link['text']!r}): {rel} has no anchor #{frag}"
     return None
 
-def check_site(site: Path, screenshots: Path | None = None, full_page: bool = False, pages: dict | None = None) -> list[str]:
+# Type a query into the search box of the loaded page; the links it offers (null without a working search box)
+SEARCH_JS = """(query => { const box = document.getElementById('search');
+  if (!box || typeof SEARCH_INDEX === 'undefined') return null;
+  box.value = query; box.dispatchEvent(new Event('input'));
+  return [...document.querySelectorAll('#search-results a')].map(a => ({href: a.href, raw: a.getAttribute('href'), text: a.innerText.trim().slice(0, 40)}));
+})"""
+
+def check_site(site: Path, screenshots: Path | None = None, full_page: bool = False, pages: dict | None = None,
+               search_query: str | None = 'learner') -> list[str]: # typed into index.html's search box, which must find pages
     "Load every page of `site` in Chromium; return the problems found, each naming its page."
     pages = expected_pages() if pages is None else pages
     repo = settings()['git_url']
@@ -157,6 +184,8 @@ def check_site(site: Path, screenshots: Path | None = None, full_page: bool = Fa
     with Chromium() as browser:
         for name in found:
             facts[name] = browser.open((site/name).as_uri())
+            if name == 'index.html' and search_query and 'error' not in facts[name]:
+                facts[name]['search'] = browser.evaluate(f"{SEARCH_JS}({json.dumps(search_query)})")
             if screenshots and 'error' not in facts[name]:
                 browser.screenshot(screenshots/(Path(name).stem + '.png'), full_page)
     ids = {name: set(f.get('ids', ())) for name, f in facts.items()}
@@ -165,6 +194,13 @@ def check_site(site: Path, screenshots: Path | None = None, full_page: bool = Fa
         if f['content_text'] == 0 and f['content_media'] == 0: problems.append(f"{name}: empty page (nothing below the title)")
         problems += [f"{name}: Python traceback in an output cell: {line}" for line in f['tracebacks']]
         problems += [f"{name}: image does not load: {src}..." for src in f['broken_images']]
+        if 'search' in f:
+            if f['search'] is None: problems.append(f"{name}: no working search box (input#search with search.js)")
+            elif not f['search']: problems.append(f"{name}: searching for {search_query!r} finds nothing")
+            problems += [f"{name}: search result {p}" for p in (link_problem(l, site, ids) for l in f['search'] or []) if p]
+        problems += [f"{name}: raw TeX on the page (maths must render as MathML): {t!r}" for t in f['raw_tex']]
+        problems += [f"{name}: cut off, wider than its box and not scrollable: {t!r}" for t in f['cut_off']]
+        problems += [f"{name}: a warning or log line in an output (silence it in the notebook): {t!r}" for t in f['warnings']]
         foreign = [s['cell'] for s in f['sources'] if s['href'].startswith('http') and not s['href'].startswith(repo)]
         if foreign: problems.append(f"{name}: {', '.join(foreign)} show the docs of a symbol from outside this project (nbdev's own "
                                     f"show_doc) because those names are not nntrain functions: a method added with @fc.patch is None "
