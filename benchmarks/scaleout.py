@@ -11,6 +11,9 @@ from pathlib import Path
 import torch
 from nntrain.accel import free_port
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]/'tests'))
+from test_distributed import worker_pid   # finds a worker by its rank and the run's folder, in /proc
+
 NNTRAIN = Path(sys.executable).with_name('nntrain')
 ENV = os.environ | {'OMP_NUM_THREADS': '1'}   # one thread per process in every way, so the arithmetic is the same
 
@@ -36,14 +39,6 @@ def two_nodes(args, out):
     nodes = [start([*args, *where, '--node_rank', str(r)], out) for r in (1, 0)]
     for p in nodes: finish(p)
     return time.perf_counter() - t0
-
-def worker_pid(out: Path, rank: int):
-    for pid in filter(str.isdigit, os.listdir('/proc')):
-        try: env, cmd = (Path(f'/proc/{pid}/{f}').read_bytes() for f in ('environ', 'cmdline'))
-        except OSError: continue
-        env = env.split(b'\0')
-        if str(out).encode() in cmd and b'torch.distributed.run' not in cmd and f'RANK={rank}'.encode() in env \
-           and b'TORCHELASTIC_RESTART_COUNT=0' in env: return int(pid)
 
 def killed(args, out, steps_per_epoch):
     "Wall seconds of a run whose rank 0 dies just after a mid-epoch checkpoint of epoch 2, the step it resumed from, and the kill's time."
