@@ -4,7 +4,8 @@
 
 # %% ../nbs/08_accel.ipynb #e6e9d5a6
 from __future__ import annotations
-import os, signal, socket, subprocess, sys
+import os, signal, socket, subprocess, sys, warnings
+from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -16,10 +17,18 @@ from .learner import (Subscriber, CancelBackwardException, CancelStepException, 
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0
-__all__ = ['LOOPBACK', 'MixedPrecisionS', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS',
+__all__ = ['LOOPBACK', 'native_bfloat16', 'MixedPrecisionS', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS',
            'torchrun_command', 'launch']
 
 # %% ../nbs/08_accel.ipynb #e6556aaf
+def native_bfloat16() -> bool:
+    "Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX); elsewhere autocast emulates it, and slowly."
+    checks = [getattr(torch.cpu, name, None) for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported')]
+    if all(c is None for c in checks):   # an older torch: ask the kernel
+        flags = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
+        return 'avx512_bf16' in flags or 'amx_bf16' in flags
+    return any(c() for c in checks if c is not None)
+
 class MixedPrecisionS(Subscriber):
     "Forward pass and loss under `torch.autocast` (bfloat16 on CPU, float16 with a gradient scaler on CUDA)."
     order, in_pipeline = -4, True   # after DeviceS has placed the model, so the device type is known
@@ -32,6 +41,9 @@ class MixedPrecisionS(Subscriber):
         self.amp_dtype = self.dtype or (torch.float16 if self.device_type == 'cuda' else torch.bfloat16)
         # float16's range is small: scale the loss so that small gradients do not underflow
         self.scaler = torch.amp.GradScaler(self.device_type) if self.amp_dtype == torch.float16 else None
+        if self.device_type == 'cpu' and self.amp_dtype == torch.bfloat16 and not native_bfloat16():
+            warnings.warn("This CPU has no bfloat16 instructions (AVX-512 BF16 or AMX), so bfloat16 autocast is emulated and "
+                          "typically several times slower than float32: train without mixed precision here.", stacklevel=2)
         self.autocast, learn.grad_scaler = None, self.scaler   # GradClipS unscales through it
 
     def before_predict(self, learn):

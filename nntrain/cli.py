@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #26e0fc5a
 from __future__ import annotations
-import argparse, contextlib, csv, errno, importlib, inspect, json, os, shutil, signal, sys, time
+import argparse, contextlib, csv, errno, importlib, inspect, json, os, shutil, signal, sys, time, warnings
 from functools import partial
 from pathlib import Path
 
@@ -393,7 +393,7 @@ def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the
           channels_last: Arg("train in channels_last memory format (default: the model's recipe)", bool_arg)=None,
           augment: Arg("augment training batches: flip, crop with padding, random erasing", flag)=False,
           warp: Arg("also warp training images (random rotation and zoom); implies --augment", flag)=False,
-          mixed_precision: Arg("mixed precision: bfloat16 on CPU, float16 on CUDA", flag)=False,
+          mixed_precision: Arg("mixed precision: bfloat16 on CPU (slow where the CPU lacks bfloat16 instructions: it warns), float16 on CUDA", flag)=False,
           compile: Arg("compile the model with torch.compile", flag)=False,
           checkpoint_every: Arg("also save last.pt every N optimiser steps (default: at the end of each epoch)", int)=None,
           tensorboard: Arg("also log for TensorBoard, to --out/tensorboard (needs pip install 'nntrain[tensorboard]')", flag)=False,
@@ -444,6 +444,8 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         print(f"usage: nntrain {{{','.join(COMMANDS)}}} [options]   (nntrain <command> --help for its options)", file=sys.stderr)
         sys.exit(2)
+    # a warning meant for the user reads as one line, not as a source location and a line of code
+    warnings.showwarning = lambda message, category, *_, **__: print(f"nntrain {sys.argv[1]}: warning: {message}", file=sys.stderr)
     command = COMMANDS[sys.argv[1]]
     if isinstance(command, str): module, name = command.split(':'); command = getattr(importlib.import_module(module), name)
     command(**vars(command_parser(command, f'nntrain {sys.argv[1]}').parse_args(sys.argv[2:])))

@@ -181,3 +181,13 @@ def test_tensorboard_missing_says_what_to_install(tmp_path, data_path):
     env = os.environ | {'PYTHONPATH': str(tmp_path/'stub')}
     res = run('train', '--data', str(data_path), '--epochs', '1', '--limit', '300', '--tensorboard', '--out', str(tmp_path/'run'), env=env)
     assert res.returncode == 2 and "pip install 'nntrain[tensorboard]'" in res.stderr and 'Traceback' not in res.stderr, res.stderr
+
+def test_mixed_precision_warns_in_one_line_where_bfloat16_is_emulated(tmp_path, data_path):
+    "On a CPU without bfloat16 instructions (simulated), --mixed_precision still trains, with a one-line warning saying why to drop it."
+    code = ("import sys, nntrain.accel as a; a.native_bfloat16 = lambda: False\n"
+            "from nntrain.cli import main; sys.exit(main())")
+    res = subprocess.run([sys.executable, '-c', code, 'train', '--data', str(data_path), '--limit', '256', '--epochs', '1',
+                          '--mixed_precision', '--out', str(tmp_path/'run')], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    warning = [l for l in res.stderr.splitlines() if 'warning' in l]
+    assert len(warning) == 1 and warning[0].startswith('nntrain train: warning: This CPU has no bfloat16 instructions'), res.stderr
