@@ -444,8 +444,14 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         print(f"usage: nntrain {{{','.join(COMMANDS)}}} [options]   (nntrain <command> --help for its options)", file=sys.stderr)
         sys.exit(2)
-    # a warning meant for the user reads as one line, not as a source location and a line of code
-    warnings.showwarning = lambda message, category, *_, **__: print(f"nntrain {sys.argv[1]}: warning: {message}", file=sys.stderr)
     command = COMMANDS[sys.argv[1]]
     if isinstance(command, str): module, name = command.split(':'); command = getattr(importlib.import_module(module), name)
-    command(**vars(command_parser(command, f'nntrain {sys.argv[1]}').parse_args(sys.argv[2:])))
+    with warnings.catch_warnings():   # restores the warning machinery afterwards: main may run inside another program
+        previous = warnings.showwarning
+        def show(message, category, filename, lineno, file=None, line=None):
+            # nntrain's own advice to the user reads as one line, not as a source location and a line of code
+            if category is UserWarning and Path(filename).parent.name == 'nntrain':
+                print(f"nntrain {sys.argv[1]}: warning: {message}", file=sys.stderr)
+            else: previous(message, category, filename, lineno, file, line)
+        warnings.showwarning = show
+        command(**vars(command_parser(command, f'nntrain {sys.argv[1]}').parse_args(sys.argv[2:])))
