@@ -505,7 +505,7 @@ def in_notebook() -> bool:
 class ProgressS(Subscriber):
     "Progress bars (notebook or terminal), or one plain line per epoch when output is not interactive."
     order, main_only = 60, True
-    def __init__(self, plot: bool=False, # draw the training loss live (in a notebook)
+    def __init__(self, plot: bool=False, # draw the training and validation loss live (in a notebook)
                  mode: str|None=None):   # 'notebook', 'console' or 'plain'; default: detected at each fit
         if mode not in (None, 'notebook', 'console', 'plain'): raise ValueError(f"mode must be 'notebook', 'console' or 'plain', got {mode!r}.")
         self.plot, self.force_mode = plot, mode
@@ -513,7 +513,7 @@ class ProgressS(Subscriber):
     def before_fit(self, learn):
         from fastprogress.fastprogress import NBMasterBar, ConsoleMasterBar
         self.mode = self.force_mode or ('notebook' if in_notebook() else 'console' if getattr(sys.stdout, 'isatty', lambda: False)() else 'plain')
-        self.losses, self.bar, self.t_epoch = [], None, None
+        self.losses, self.valid_losses, self.bar, self.t_epoch, self.fig = [], [], None, None, None
         if self.mode != 'plain':
             # total_time: when the fit ends, the notebook keeps a 'Total time' line where the bars were
             self.mbar = (NBMasterBar if self.mode == 'notebook' else ConsoleMasterBar)(range(learn.n_epochs), total_time=self.mode == 'notebook')
@@ -523,17 +523,35 @@ class ProgressS(Subscriber):
         self.t_epoch = self.t_epoch or time.perf_counter()
         if self.mode != 'plain':
             self.bar = self.mbar.progress(range(learn.n_iters), leave=False); self.bar.update(0)
-    before_train = before_valid = _start_phase
+    before_train = _start_phase
+    def before_valid(self, learn):
+        self._start_phase(learn); self.valid_sum = self.valid_n = 0
 
     def after_batch(self, learn):
         if learn.training: self.losses.append(learn.loss.item())
+        else: n = len(learn.batch[1]); self.valid_sum += learn.loss.item() * n; self.valid_n += n
         if self.bar is None: return
         self.bar.comment = f"loss {learn.loss.item():.4f}"
         self.bar.update(learn.iter + 1)
         if self.plot and self.mode == 'notebook' and learn.training and learn.iter % 10 == 0:
-            self.mbar.update_graph([[range(len(self.losses)), self.losses]])
+            self._draw()
+
+    def _draw(self):
+        "Draw the training loss of every batch and the validation loss of every epoch, on labelled axes."
+        from IPython.display import display
+        import matplotlib.pyplot as plt
+        if self.fig is None:
+            self.fig, self.ax = plt.subplots(figsize=(6, 3.5)); plt.close(self.fig)   # shown through its display handle only
+            self.handle = display(self.fig, display_id=True)
+        self.ax.clear()
+        self.ax.plot(self.losses, lw=0.8, label='training (each batch)')
+        if self.valid_losses: self.ax.plot(*zip(*self.valid_losses), 'o-', label='validation (each epoch)')
+        self.ax.set(xlabel='training batches seen', ylabel='loss'); self.ax.legend(loc='upper right')
+        self.handle.update(self.fig)
 
     def after_epoch(self, learn):
+        if getattr(self, 'valid_n', 0):   # plotted where it was measured: after this many training batches
+            self.valid_losses.append((len(self.losses), self.valid_sum / self.valid_n)); self.valid_n = 0
         if self.mode == 'plain':
             print(f"epoch {learn.epoch + 1}/{learn.n_epochs} done in {time.perf_counter() - self.t_epoch:.1f}s", flush=True)
         else: self.mbar.update(learn.epoch + 1)
@@ -541,8 +559,7 @@ class ProgressS(Subscriber):
 
     def cleanup_fit(self, learn):
         if self.mode != 'plain': self.mbar.on_iter_end()
-        if self.plot and self.mode == 'notebook' and self.losses:
-            self.mbar.update_graph([[range(len(self.losses)), self.losses]])
+        if self.plot and self.mode == 'notebook' and self.losses: self._draw()
 
 # %% ../nbs/02_learner.ipynb #7244a53e
 class SchedulerS(Subscriber):
