@@ -75,3 +75,13 @@ def test_check_reports_each_kind_of_problem(tmp_path):
     assert "reader.html: a warning or log line in an output (silence it in the notebook): 'W1126 07:14:35" in text
     # the good links, the same-page anchor, the external link, MathML, code and the scrolling block pass
     assert len(problems) == 8, text
+
+def test_search_index_keeps_code_apart_from_prose():
+    from build_docs import search_entries
+    body = ('<h2 id="fitting">Fitting <a class="anchor-link" href="#fitting">#</a></h2><p>Call <code>fit</code> to train.</p>'
+            '<pre><span class="n">learn</span><span class="o">.</span><span class="n">fit</span><span class="p">(</span>'
+            '<span class="mi">3</span><span class="p">)</span></pre>')
+    (entry,) = search_entries('learner.html', 'The Learner', body)
+    assert (entry['anchor'], entry['heading']) == ('fitting', 'Fitting')
+    assert entry['text'] == 'Fitting Call fit to train.'   # the prose, for the snippet
+    assert entry['code'] == 'learn.fit(3)'                 # the code as written, not 'learn . fit ( 3 )'

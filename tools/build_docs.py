@@ -338,13 +338,17 @@ def plain_text(fragment: str) -> str:
     return ' '.join(html.unescape(re.sub(r'<[^>]+>', ' ', re.sub(r'<(script|style)\b.*?</\1>', ' ', fragment, flags=re.S))).split())
 
 def search_entries(page: str, title: str, body: str) -> list[dict]:
-    "One search entry per section of a page (the part before the first heading, then each h2 and h3), with its text."
+    "One search entry per section of a page (the part before the first heading, then each h2 and h3): its prose and its code."
     cuts = [(0, '', title)] + [(m.start(), m[2], plain_text(m[3])) for m in HEADING.finditer(body)]
     body = re.sub(r'<a class="anchor-link"[^>]*>#</a>', lambda m: ' ' * len(m[0]), body)   # same offsets, no '#' in the text
     entries = []
     for (start, anchor, heading), (end, *_) in zip(cuts, cuts[1:] + [(len(body), '', '')]):
-        text = plain_text(body[start:end])
-        if text: entries.append(dict(page=page, anchor=anchor, title=title, heading=heading, text=text[:3000]))
+        section = body[start:end]
+        blocks = re.findall(r'<pre\b.*?</pre>', section, flags=re.S)
+        # code and outputs: the highlighter's token spans joined as written (plain_text would space every token apart)
+        code = ' '.join(' '.join(html.unescape(re.sub(r'<[^>]+>', '', b)).split()) for b in blocks)
+        text = plain_text(re.sub(r'<pre\b.*?</pre>', ' ', section, flags=re.S))
+        if text or code: entries.append(dict(page=page, anchor=anchor, title=title, heading=heading, text=text[:3000], code=code[:3000]))
     return entries
 
 # The search runs in the page over an index in a script file (not fetched JSON, which browsers refuse over file://)
@@ -357,15 +361,19 @@ document.addEventListener('DOMContentLoaded', () => {
     const words = box.value.toLowerCase().split(/\\s+/).filter(w => w.length > 1);
     if (!words.length) { results.hidden = true; return; }
     const hits = SEARCH_INDEX.map(e => {
-      const head = (e.title + ' ' + e.heading).toLowerCase(), text = e.text.toLowerCase();
-      if (!words.every(w => head.includes(w) || text.includes(w))) return null;
-      return {e, score: words.reduce((s, w) => s + (head.includes(w) ? 10 : 0) + Math.min(text.split(w).length - 1, 5), 0)};
+      const head = (e.title + ' ' + e.heading).toLowerCase(), text = e.text.toLowerCase(), code = e.code.toLowerCase();
+      if (!words.every(w => head.includes(w) || text.includes(w) || code.includes(w))) return null;
+      const count = (s, w) => Math.min(s.split(w).length - 1, 5);
+      return {e, score: words.reduce((s, w) => s + (head.includes(w) ? 10 : 0) + count(text, w) + count(code, w) / 2, 0)};
     }).filter(Boolean).sort((a, b) => b.score - a.score).slice(0, 12);
+    // the snippet comes from the prose where it has the first word, else from the code (shown as code)
+    const snippet = (s, w) => { const at = s.toLowerCase().indexOf(w), from = Math.max(0, at - 60);
+                                 return at < 0 ? null : (from ? '…' : '') + s.slice(from, at + 100) + '…'; };
     results.innerHTML = hits.length ? hits.map(({e}) => {
-      const at = e.text.toLowerCase().indexOf(words[0]), from = Math.max(0, at - 60);
-      const snippet = at < 0 ? e.text.slice(0, 140) : (from ? '…' : '') + e.text.slice(from, at + 100) + '…';
+      const prose = snippet(e.text, words[0]), code = prose ? null : snippet(e.code, words[0]);
+      const shown = prose ? esc(prose) : code ? `<code>${esc(code)}</code>` : esc(e.text.slice(0, 140));
       return `<a href="${e.page}${e.anchor ? '#' + e.anchor : ''}"><div class="where">${esc(e.title)}</div>` +
-             `<div>${esc(e.heading || e.title)}</div><div class="snippet">${esc(snippet)}</div></a>`;
+             `<div>${esc(e.heading || e.title)}</div><div class="snippet">${shown}</div></a>`;
     }).join('') : '<div class="none">No section mentions all of these words.</div>';
     results.hidden = false;
   };
