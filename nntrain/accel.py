@@ -17,18 +17,10 @@ from .learner import (Subscriber, CancelBackwardException, CancelStepException, 
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0
-__all__ = ['LOOPBACK', 'native_bfloat16', 'MixedPrecisionS', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS',
+__all__ = ['LOOPBACK', 'MixedPrecisionS', 'native_bfloat16', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS',
            'torchrun_command', 'launch']
 
 # %% ../nbs/08_accel.ipynb #e6556aaf
-def native_bfloat16() -> bool:
-    "Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX); elsewhere autocast emulates it, and slowly."
-    checks = [getattr(torch.cpu, name, None) for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported')]
-    if all(c is None for c in checks):   # an older torch: ask the kernel
-        flags = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
-        return 'avx512_bf16' in flags or 'amx_bf16' in flags
-    return any(c() for c in checks if c is not None)
-
 class MixedPrecisionS(Subscriber):
     "Forward pass and loss under `torch.autocast` (bfloat16 on CPU, float16 with a gradient scaler on CUDA)."
     order, in_pipeline = -4, True   # after DeviceS has placed the model, so the device type is known
@@ -69,6 +61,15 @@ class MixedPrecisionS(Subscriber):
     def load_state_dict(self, sd: dict):
         "Restore what `state_dict` returned."
         if sd['scaler'] is not None and self.scaler is not None: self.scaler.load_state_dict(sd['scaler'])
+
+# %% ../nbs/08_accel.ipynb #61ed8aef
+def native_bfloat16() -> bool:
+    "Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX); elsewhere autocast emulates it, and slowly."
+    checks = [getattr(torch.cpu, name, None) for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported')]
+    if all(c is None for c in checks):   # an older torch: ask the kernel
+        flags = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
+        return 'avx512_bf16' in flags or 'amx_bf16' in flags
+    return any(c() for c in checks if c is not None)
 
 # %% ../nbs/08_accel.ipynb #0a3be3bc
 class CompileS(Subscriber):
