@@ -47,6 +47,7 @@ def first_time_at(accs: list[float], ends: list[float], target: float) -> float|
 
 def run(args, seed: int) -> dict:
     "One seeded run of the recipe: accuracy and wall time after each epoch, and the training rate."
+    if args.compile: torch._dynamo.reset()   # compile afresh for each seed, as a new command would (and stay under dynamo's recompile limit)
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         clock = ClockS(t0)
