@@ -53,6 +53,8 @@ def run(args, seed: int) -> dict:
         clock = ClockS(t0)
         learn = train_classifier(args.data, args.model, epochs=args.epochs, seed=seed, out=out, augment=args.augment, bs=args.bs,
                                  lr=args.lr, mixed_precision=args.mixed_precision, compile=args.compile, limit=args.limit, subs=[clock])
+    if learn.stop_requested:   # SIGTERM or SIGINT stopped the fit early: a partial run must not be reported as one
+        raise SystemExit(f"speedrun: the run was stopped ({learn.stop_requested}) after {learn.epoch + 1} epoch(s); no figures.")
     accs = [r['accuracy'] for r in learn.history if r['phase'] == 'valid']
     result = dict(seed=seed, accs=accs, ends=clock.epoch_ends, train_seconds=clock.train_seconds, images=clock.train_images)
     if args.flip_tta:   # the plain and the mirrored test images, probabilities averaged: one more pass over the test set
