@@ -9,8 +9,10 @@ The FLOP/s share compares the training phases' rate, multiply-adds per image (`s
     python benchmarks/speedrun.py --model resnet-wide --epochs 5 --seeds 0 1 2
     python benchmarks/speedrun.py --model resnet-wide --epochs 5 --mixed_precision --compile --flip_tta
 """
-import argparse, platform, statistics, tempfile, time
+import argparse, statistics, sys, tempfile, time
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from folders import processor as processor_name
 import torch
 from nntrain.accel import native_bfloat16
 from nntrain.cli import MODELS, train_classifier
@@ -18,10 +20,8 @@ from nntrain.learner import Subscriber
 from nntrain.resnet import summary
 
 def processor() -> str:
-    "The processor's model name, and whether it has native bfloat16."
-    try: name = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): name = platform.processor() or platform.machine()
-    return f"{name} ({'native' if native_bfloat16() else 'emulated'} bfloat16), {torch.get_num_threads()} threads"
+    "The processor's model name, vector extensions and threads (as the other benchmarks name it), and its bfloat16."
+    return f"{processor_name()}, {'native' if native_bfloat16() else 'emulated'} bfloat16"
 
 def matmul_rate(dtype: torch.dtype, n: int=4096, seconds: float=3.) -> float:
     "FLOP/s of `torch.mm` on two n x n matrices of `dtype`, repeated for about `seconds` after one warm-up product."

@@ -514,6 +514,7 @@ class ProgressS(Subscriber):
         from fastprogress.fastprogress import NBMasterBar, ConsoleMasterBar
         self.mode = self.force_mode or ('notebook' if in_notebook() else 'console' if getattr(sys.stdout, 'isatty', lambda: False)() else 'plain')
         self.losses, self.valid_losses, self.bar, self.t_epoch, self.fig = [], [], None, None, None
+        self.valid_sum = self.valid_n = 0   # this epoch's validation loss, summed over images
         if self.mode != 'plain':
             # total_time: when the fit ends, the notebook keeps a 'Total time' line where the bars were
             self.mbar = (NBMasterBar if self.mode == 'notebook' else ConsoleMasterBar)(range(learn.n_epochs), total_time=self.mode == 'notebook')
@@ -550,7 +551,7 @@ class ProgressS(Subscriber):
         self.handle.update(self.fig)
 
     def after_epoch(self, learn):
-        if getattr(self, 'valid_n', 0):   # plotted where it was measured: after this many training batches
+        if self.valid_n:   # plotted where it was measured: after this many training batches
             self.valid_losses.append((len(self.losses), self.valid_sum / self.valid_n)); self.valid_n = 0
         if self.mode == 'plain':
             print(f"epoch {learn.epoch + 1}/{learn.n_epochs} done in {time.perf_counter() - self.t_epoch:.1f}s", flush=True)
