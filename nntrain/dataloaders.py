@@ -92,22 +92,29 @@ def fashion_mnist_features() -> Features:
     return Features({'image': HFImage(), 'label': ClassLabel(names=FASHION_MNIST_CLASSES)})
 
 # %% ../nbs/01_dataloaders.ipynb #58589e48
+class _quiet_datasets:
+    "Silence the `datasets` library's progress bars for a `with` block (writing and reading our own cache is no news)."
+    def __enter__(self): self.was = datasets.is_progress_bar_enabled(); datasets.disable_progress_bars()
+    def __exit__(self, *exc):
+        if self.was: datasets.enable_progress_bars()
+
 def _load_from_idx(path: Path) -> DatasetDict:
     folder = _idx_dir(Path(path))
     files = [folder/f for pair in FASHION_MNIST_FILES.values() for f in pair]
     cached = cache_dir()/f'fashion_mnist-{_files_digest(files)}'
-    if cached.exists(): return datasets.load_from_disk(str(cached))
+    if cached.exists():
+        with _quiet_datasets(): return datasets.load_from_disk(str(cached))
     dd = DatasetDict({split: Dataset.from_dict({'image': list(x), 'label': y.tolist()}, features=fashion_mnist_features())
                       for split in FASHION_MNIST_FILES for x, y in [read_fashion_mnist_split(folder, split)]})
     cached.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=cached.parent, prefix='.tmp-'))
     try:
-        dd.save_to_disk(str(tmp))
+        with _quiet_datasets(): dd.save_to_disk(str(tmp))
         tmp.rename(cached)
     except OSError:
         if not cached.exists(): raise   # another process may have won the race; its copy is as good as ours
     finally: shutil.rmtree(tmp, ignore_errors=True)
-    return datasets.load_from_disk(str(cached))
+    with _quiet_datasets(): return datasets.load_from_disk(str(cached))
 
 # %% ../nbs/01_dataloaders.ipynb #4eff2162
 HUB_FASHION_MNIST = 'zalando-datasets/fashion_mnist'

@@ -207,7 +207,9 @@ class FileLoader(TensorLoader):
         super().__init__(ds, torch.tensor(ds.labels, dtype=torch.long), batch_size, shuffle=shuffle, generator=generator)
         self.workers, self.seed = workers, seed
     @property
-    def dataset(self): return self.x
+    def dataset(self):
+        "The images, for code that expects `dl.dataset` (as `TensorLoader.dataset` gives)."
+        return self.x
     def __iter__(self):
         batches = [b.tolist() for b in self.batch_indices()]
         try: yield from DataLoader(self.x, batch_sampler=batches, num_workers=self.workers, collate_fn=_float_batch,

@@ -113,7 +113,9 @@ class Interpretation:
         return cls(probs, targets, learn.classes, dl)
 
     @property
-    def accuracy(self) -> float: return (self.preds == self.targets).float().mean().item()
+    def accuracy(self) -> float:
+        "The share of images whose predicted class is the true one."
+        return (self.preds == self.targets).float().mean().item()
 
     def confusion_matrix(self) -> torch.Tensor:
         "Counts `(true class, predicted class)`."

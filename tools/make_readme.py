@@ -1,9 +1,10 @@
 """Write README.md from nbs/index.ipynb (what `nbdev_readme` does, without needing Quarto).
 
 Markdown cells are kept as they are, code cells become Python blocks, text outputs become plain blocks;
-hidden cells, nbdev directives and image outputs are left out (the docs site shows the images).
+hidden cells, nbdev directives, image and HTML outputs (progress bars) are left out (the docs site shows them).
+Links to the site's pages (`learner.html`) become absolute, on the docs host of settings.ini, so they work on GitHub and PyPI.
 """
-import json, re
+import configparser, json, re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,14 +18,24 @@ def cell_text(cell) -> str:
     code = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
     parts = [f"```python\n{code}\n```"] if code else []
     for out in cell.get('outputs', []):
-        if out.get('name') == 'stderr': continue
-        text = ''.join(out.get('text', '') or out.get('data', {}).get('text/plain', '') if 'image/png' not in out.get('data', {}) else '')
+        data = out.get('data', {})
+        if out.get('name') == 'stderr' or 'image/png' in data or 'text/html' in data: continue
+        text = ''.join(out.get('text', '') or data.get('text/plain', ''))
         if text.strip(): parts.append(f"```\n{text.rstrip()}\n```")
     return '\n\n'.join(parts)
 
+def docs_url() -> str:
+    "The docs site's address, from settings.ini (doc_host + doc_baseurl)."
+    cfg = configparser.ConfigParser(); cfg.read(ROOT/'settings.ini')
+    return cfg['DEFAULT']['doc_host'] + cfg['DEFAULT']['doc_baseurl']
+
+def absolute_links(md: str, base: str) -> str:
+    "Markdown links to relative .html pages made absolute under `base`."
+    return re.sub(r'\]\(([A-Za-z0-9_\-]+\.html(?:#[^)]*)?)\)', lambda m: f"]({base}/{m.group(1)})", md)
+
 def main():
     nb = json.loads((ROOT/'nbs'/'index.ipynb').read_text())
-    body = '\n\n'.join(t for t in map(cell_text, nb['cells']) if t)
+    body = absolute_links('\n\n'.join(t for t in map(cell_text, nb['cells']) if t), docs_url())
     header = "<!-- Generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file. -->\n\n"
     (ROOT/'README.md').write_text(header + body + '\n')
 
