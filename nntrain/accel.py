@@ -73,12 +73,24 @@ def native_bfloat16() -> bool:
 
 # %% ../nbs/08_accel.ipynb #0a3be3bc
 class CompileS(Subscriber):
-    "Compile the model in place with `torch.compile` before the first fit (extra options go to `torch.compile`)."
+    "Compile the model's training step in place with `torch.compile`; batches of another size and validation run eagerly."
     order, in_pipeline = -9, True   # after DeviceS: compile for the device the model is on
-    def __init__(self, **compile_kwargs): self.compile_kwargs = compile_kwargs
-    def before_fit(self, learn):
-        if getattr(learn.model, '_compiled_call_impl', None) is None:   # compile once, not at every fit or get_preds
-            learn.model.compile(**self.compile_kwargs)
+    def __init__(self, validation: bool=False, # also compile validation and prediction (a second graph)
+                 **compile_kwargs):            # passed on to `torch.compile`
+        self.validation, self.compile_kwargs, self.compiled = validation, compile_kwargs, None
+    def before_fit(self, learn): self.sizes = {}
+    def before_batch(self, learn):
+        model = learn.model.module if isinstance(learn.model, DistributedDataParallel) else learn.model
+        # the first batch of each phase fixes the compiled shape; another size (an epoch's last, smaller batch) would
+        # cost a whole recompilation for one step, so it runs eagerly
+        use = (learn.training or self.validation) and len(learn.batch[1]) == self.sizes.setdefault(learn.training, len(learn.batch[1]))
+        if use and self.compiled is None:   # compile once, at the first batch that needs it (a fit that only predicts never does)
+            if model._compiled_call_impl is None: model.compile(**self.compile_kwargs)
+            self.compiled = model._compiled_call_impl
+        model._compiled_call_impl = self.compiled if use else None
+    def cleanup_fit(self, learn):
+        model = learn.model.module if isinstance(learn.model, DistributedDataParallel) else learn.model
+        if self.compiled is not None: model._compiled_call_impl = self.compiled   # the model stays compiled, as it was trained
 
 # %% ../nbs/08_accel.ipynb #170a0e04
 def shard_loaders(dls: DataLoaders, rank: int, world: int, seed: int=0) -> DataLoaders:
