@@ -1,15 +1,18 @@
 """The speed run (issue 21): time to 94% and 95% test accuracy, final accuracy, and the share of the processor's matmul rate.
 
-Each seed runs the `nntrain train` recipe with the options given (the same function the command calls). The clock starts
+Each seed runs `nntrain train` with the options given (the same function the command calls), for example a named speed-run
+recipe (`--recipe speed5`, notebook 12) whose settings any option given overrides. The clock starts
 before the data is loaded and stops at the end of each epoch's validation, so "time to 94%" is the wall time of a
 command that would stop at the first epoch whose test accuracy reaches 94% (no other selection on the test set).
 The FLOP/s share compares the training phases' rate, multiply-adds per image (`summary`) x 6 x images per second
 (forward 2, backward 4 FLOPs per multiply-add), with `torch.mm` on large square matrices on the same threads.
 
     python benchmarks/speedrun.py --model resnet-wide --epochs 5 --seeds 0 1 2
-    python benchmarks/speedrun.py --model resnet-wide --epochs 5 --mixed_precision --compile --flip_tta
+    python benchmarks/speedrun.py --recipe speed20 --log benchmarks/logs/speedrun_cpu.jsonl --step "the speed20 recipe"
+
+With `--log`, each seed's run is appended to a JSON-lines file (notebook 12 reads them to tell the story, step by step).
 """
-import argparse, statistics, sys, tempfile, time
+import argparse, json, statistics, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from folders import processor as processor_name
@@ -52,23 +55,25 @@ def run(args, seed: int) -> dict:
         t0 = time.perf_counter()
         clock = ClockS(t0)
         learn = train_classifier(args.data, args.model, epochs=args.epochs, seed=seed, out=out, augment=args.augment, bs=args.bs,
-                                 lr=args.lr, mixed_precision=args.mixed_precision, compile=args.compile, limit=args.limit, subs=[clock])
+                                 lr=args.lr, mixed_precision=args.mixed_precision, compile=args.compile, limit=args.limit,
+                                 recipe=args.recipe, flip_tta=args.flip_tta, subs=[clock])
     if learn.stop_requested:   # SIGTERM or SIGINT stopped the fit early: a partial run must not be reported as one
         raise SystemExit(f"speedrun: the run was stopped ({learn.stop_requested}) after {learn.epoch + 1} epoch(s); no figures.")
     accs = [r['accuracy'] for r in learn.history if r['phase'] == 'valid']
-    result = dict(seed=seed, accs=accs, ends=clock.epoch_ends, train_seconds=clock.train_seconds, images=clock.train_images)
-    if args.flip_tta:   # the plain and the mirrored test images, probabilities averaged: one more pass over the test set
-        probs, targets = learn.tta(n=1, transform=lambda x: x.flip(-1))
-        result['accs'][-1] = (probs.argmax(-1) == targets).float().mean().item()
-        result['ends'][-1] = time.perf_counter() - t0
+    result = dict(seed=seed, accs=accs, ends=clock.epoch_ends, train_seconds=clock.train_seconds, images=clock.train_images,
+                  settings={k: learn.config[k] for k in ('model', 'epochs', 'bs', 'lr', 'augment', 'mixed_precision', 'label_smoothing')},
+                  compile=any(type(s).__name__ == 'CompileS' for s in learn.subs), flip_tta=hasattr(learn, 'tta_accuracy'))
+    if result['flip_tta']:   # train_classifier scored the last epoch's weights on the plain and mirrored test images, after the clock's last tick
+        result['accs'][-1], result['ends'][-1] = learn.tta_accuracy, time.perf_counter() - t0
     result['macs'] = summary(learn.model, torch.zeros(2, 1, 28, 28, device=next(learn.model.parameters()).device)).total_macs
     return result
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', default=None, help='folder with the Fashion-MNIST IDX files (default: $NNTRAIN_DATA)')
-    p.add_argument('--model', default='resnet-wide', choices=list(MODELS))
-    p.add_argument('--epochs', type=int, default=5)
+    p.add_argument('--recipe', default=None, help='a named speed-run recipe (notebook 12); the options below override it')
+    p.add_argument('--model', default=None, choices=list(MODELS), help='default: resnet-wide, or the recipe\'s')
+    p.add_argument('--epochs', type=int, default=None, help='default: 5, or the recipe\'s')
     p.add_argument('--bs', type=int, default=256)
     p.add_argument('--lr', type=float, default=1e-2)
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -78,16 +83,27 @@ def main():
     p.add_argument('--flip_tta', action='store_true', help='the last epoch is scored on the average of each test image and its mirror')
     p.add_argument('--limit', type=int, default=None, help='at most LIMIT images of each split (a quick check, not a speed run)')
     p.add_argument('--no_matmul', action='store_true', help='skip measuring the matmul rate')
+    p.add_argument('--log', default=None, help='append each seed\'s run to this JSON-lines file')
+    p.add_argument('--step', default=None, help='a name for these runs in the log (a step of the speed run)')
     args = p.parse_args()
+    if args.recipe is None: args.model = args.model or 'resnet-wide'
+    if args.log and args.limit: raise SystemExit("speedrun: --limit runs are quick checks, not speed runs: leave out --log.")
     print(f"processor: {processor()}; torch {torch.__version__}", flush=True)
     opts = ' '.join(f'--{k}' for k in ('augment', 'mixed_precision', 'compile', 'flip_tta') if getattr(args, k))
-    print(f"recipe: --model {args.model} --epochs {args.epochs} --bs {args.bs} --lr {args.lr} {opts}".rstrip(), flush=True)
+    given = ' '.join(f'--{k} {getattr(args, k)}' for k in ('recipe', 'model', 'epochs') if getattr(args, k) is not None)
+    print(f"options: {given} --bs {args.bs} --lr {args.lr} {opts}".rstrip(), flush=True)
     runs = []
     for seed in args.seeds:
         r = run(args, seed); runs.append(r)
+        if args.log:
+            with open(args.log, 'a') as f:
+                f.write(json.dumps(dict(step=args.step, command='python benchmarks/speedrun.py ' + ' '.join(sys.argv[1:]),
+                                        processor=processor(), torch=torch.__version__, date=time.strftime('%Y-%m-%d'),
+                                        gflops=round(6 * r['macs'] * r['images'] / r['train_seconds'] / 1e9, 1), **r)) + '\n')
+        print(f"settings: {r['settings']}, compile {r['compile']}, flip TTA {r['flip_tta']}", flush=True)
         t94, t95 = (first_time_at(r['accs'], r['ends'], x) for x in (0.94, 0.95))
         fmt = lambda t: f"{t:.0f}s" if t is not None else 'not reached'
-        print(f"seed {seed}: final test accuracy {r['accs'][-1]:.4f}{' (flip TTA)' if args.flip_tta else ''}, total {r['ends'][-1]:.0f}s, to 94%: {fmt(t94)}, to 95%: {fmt(t95)}; "
+        print(f"seed {seed}: final test accuracy {r['accs'][-1]:.4f}{' (flip TTA)' if r['flip_tta'] else ''}, total {r['ends'][-1]:.0f}s, to 94%: {fmt(t94)}, to 95%: {fmt(t95)}; "
               f"per epoch: {', '.join(f'{a:.4f}@{t:.0f}s' for a, t in zip(r['accs'], r['ends']))}", flush=True)
     accs = [100 * r['accs'][-1] for r in runs]
     spread = f" ± {statistics.stdev(accs):.2f}" if len(accs) > 1 else ''

@@ -168,7 +168,7 @@ def load_data(data: str|Path|None, batch_size: int,
     if size not in (None, 28):
         raise ValueError(f"--size {size}: Fashion-MNIST's IDX images are 28×28; to train at another size, write them out as an "
                          "image-folder tree (tools/write_png_tree.py) and train on that.")
-    with _quiet_datasets(): dd = load_fashion_mnist(path)
+    dd = load_fashion_mnist(path)
     if limit: dd = DatasetDict({k: ds.select(range(min(limit, len(ds)))) for k, ds in dd.items()})
     dls = DataLoaders.from_hf_dd(dd, batch_size, flatten=False, as_tensors=True)
     dls.classes, dls.channels, dls.size, dls.streaming, dls.test = list(FASHION_MNIST_CLASSES), 1, 28, False, None
@@ -176,12 +176,6 @@ def load_data(data: str|Path|None, batch_size: int,
     if log: log(f"data: Fashion-MNIST from {'the Hugging Face hub' if path is None else path}: train {len(dls.train.y):,}, "
                 f"valid (the official test split) {len(dls.valid.y):,}; images 1×28×28, decoded into memory")
     return dls
-
-class _quiet_datasets:
-    "Silence the `datasets` library's progress bars (its 'Saving the dataset' bars on a first run) for a `with` block."
-    def __enter__(self): self.was = datasets.is_progress_bar_enabled(); datasets.disable_progress_bars()
-    def __exit__(self, *exc):
-        if self.was: datasets.enable_progress_bars()
 
 def predict_probs(model: nn.Module, dl, device=None) -> tuple[torch.Tensor, torch.Tensor]:
     "Class probabilities of `model`, in eval mode, over the batches of `dl`, and their targets."
@@ -210,7 +204,8 @@ def find_checkpoint(path: str|Path) -> Path:
 
 def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (default `$NNTRAIN_DATA`, else the hub) or an image-folder tree
                      model: str|None=None,     # a name in `MODELS` or `tv:<torchvision name>`; default cnn, or the `pretrained` run's
-                     epochs: int=5, bs: int=256, lr: float=1e-2,
+                     epochs: int|None=None,    # default 5, or the recipe's
+                     bs: int=256, lr: float=1e-2,
                      out: str|Path='runs/fashion_mnist', # folder for `best.pt`, `last.pt` and `history.csv`
                      resume: bool=False,       # continue from `out/last.pt` (mid-epoch if it was saved there)
                      seed: int=42,
@@ -218,7 +213,7 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
                      device: str|None=None,
                      label_smoothing: float|None=None, # default: the model's recipe
                      channels_last: bool|None=None,    # train in channels_last memory format; default: the model's recipe
-                     augment: bool=False,      # augment training batches with `fashion_augment`
+                     augment: bool|str=False,  # augment training batches with `fashion_augment`; 'flip': mirror images only
                      warp: bool=False,         # add random rotation and zoom to the augmentation (implies `augment`)
                      mixed_precision: bool=False, # autocast: bfloat16 on CPU, float16 with a gradient scaler on CUDA
                      compile: bool=False,      # compile the model with `torch.compile`
@@ -233,8 +228,18 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
                      weights: str|None=None,   # for a tv: model: a state_dict file, 'default' (download) or 'none'
                      freeze_epochs: int=1,     # with pretrained weights: epochs that train only the new head
                      lr_mult: float=100,       # with pretrained weights: the head's rate over the first group's
+                     recipe: str|None=None,    # a speed-run recipe of `RECIPES` (notebook 12): its model, epochs and options
+                     flip_tta: bool=False,     # after training, also score validation images averaged with their mirror images
                      subs=()) -> Learner:     # extra subscribers for this run
     "Train `model` on `data` (Fashion-MNIST or an image-folder tree) with AdamW and one-cycle; checkpoints and history go to `out`."
+    if recipe is not None:   # notebook 12; imported only when asked for
+        from nntrain.speedrun import recipe_settings
+        r = recipe_settings(recipe, device)   # a recipe fills what was not given, and turns its options on
+        model, epochs = model or r['model'], r['epochs'] if epochs is None else epochs
+        augment, mixed_precision, compile, flip_tta = (v or r[k] for k, v in dict(augment=augment, mixed_precision=mixed_precision,
+                                                                                   compile=compile, flip_tta=flip_tta).items())
+        if int(os.environ.get('WORLD_SIZE', 1)) > 1: flip_tta = False   # a recipe's final scoring runs in one process only
+    epochs = 5 if epochs is None else epochs
     if pretrained is not None:
         saved = read_checkpoint(find_checkpoint(pretrained)).get('config') or {}
         if 'model' not in saved: raise CheckpointError(f"--pretrained {pretrained} does not record its model: give a run of nntrain train.")
@@ -255,13 +260,17 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     if limit is not None and limit < 1: raise ValueError(f"--limit must be at least 1 image, got {limit}.")
     if not 0 <= seed < 2**32: raise ValueError(f"--seed must be between 0 and 2**32 - 1, got {seed}.")
     if checkpoint_every is not None and checkpoint_every < 1: raise ValueError(f"--checkpoint_every must be at least 1 step, got {checkpoint_every}.")
+    if augment not in (False, True, 'flip'): raise ValueError(f"augment must be True, False or 'flip', got {augment!r}.")
+    if flip_tta and not (augment or warp):   # Fashion-MNIST's shoes all point left: a model that never saw a mirrored one misreads it
+        raise ValueError("--flip_tta needs --augment: a model trained without mirrored images loses accuracy on them.")
     check_device(device)
-    recipe = MODELS.get(model, TORCHVISION_RECIPE)
-    label_smoothing = recipe['label_smoothing'] if label_smoothing is None else label_smoothing
+    model_defaults = MODELS.get(model, TORCHVISION_RECIPE)
+    label_smoothing = model_defaults['label_smoothing'] if label_smoothing is None else label_smoothing
     if not 0 <= label_smoothing < 1: raise ValueError(f"--label_smoothing must be in [0, 1), got {label_smoothing}.")
-    channels_last = recipe['channels_last'] if channels_last is None else channels_last
+    channels_last = model_defaults['channels_last'] if channels_last is None else channels_last
     n_proc = int(os.environ.get('WORLD_SIZE', 1))   # set by torchrun (`nntrain train --nproc N`)
     if bs < n_proc: raise ValueError(f"--bs {bs} is split across {n_proc} processes: it must be at least {n_proc}.")
+    if n_proc > 1 and flip_tta: raise ValueError("--flip_tta scores in one process: leave it out with --nproc.")
     config = dict(model=model, epochs=epochs, bs=bs, lr=lr, seed=seed, limit=limit, label_smoothing=label_smoothing,
                   channels_last=channels_last, augment=augment or warp, warp=warp, mixed_precision=mixed_precision, nproc=n_proc,
                   size=size, valid_pct=valid_pct, pretrained=None if pretrained is None else str(pretrained), weights=weights,
@@ -285,7 +294,8 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     subs = [DeviceS(device, memory_format=torch.channels_last if channels_last else None), MetricsS(accuracy=tem.MulticlassAccuracy(), show=False),
             SchedulerS(partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=lr)), SignalStopS(),
             CheckpointS(out, monitor='accuracy', every_n_steps=checkpoint_every), HistoryCSVS(out/'history.csv'), EpochLineS(), *subs]
-    if augment or warp: subs.append(AugmentS(fashion_augment(warp)))
+    if augment == 'flip' and not warp: subs.append(AugmentS(RandomFlip()))
+    elif augment or warp: subs.append(AugmentS(fashion_augment(warp)))
     if mixed_precision: subs.append(MixedPrecisionS())
     if compile: subs.append(CompileS())
     if n_proc > 1: subs.append(DDPS(seed=seed))
@@ -302,6 +312,10 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     learn = Learner(net, dls, partial(F.cross_entropy, label_smoothing=label_smoothing), torch.optim.AdamW, lr, subs)
     learn.config = config
     learn.fit(epochs, lr=slice(lr / lr_mult, lr) if transfer else lr, resume=out/'last.pt' if resume else None)
+    if flip_tta and learn.stop_requested is None:
+        probs, targets = learn.tta(n=1, transform=lambda x: x.flip(-1))
+        learn.tta_accuracy = (probs.argmax(-1) == targets).float().mean().item()
+        print(f"valid: accuracy {learn.tta_accuracy:.4f} with flip TTA (each image averaged with its mirror image, the last epoch's weights)")
     if dls.test is not None and learn.stop_requested is None and main_process:
         learn.test_result = score_test(make_model(weights='none'), dls.test, out/'best.pt', device=next(learn.model.parameters()).device)
         atomic_write(out/'test.json', lambda f: json.dump(learn.test_result, f, indent=1), mode='w')
@@ -376,7 +390,7 @@ def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the
                      "PATH/<class>/* split by --valid_pct, or PATH/train/<class>/* with PATH/valid/<class>/*; an optional "
                      "PATH/test/<class>/* is scored once, after training", str)=None,
           model: Arg(f"model to train: {', '.join(MODELS)}, or tv:<name> for a torchvision model (default: cnn, or the --pretrained run's)", str)=None,
-          epochs: Arg("number of epochs", int)=5,
+          epochs: Arg("number of epochs (default: 5, or the --recipe's)", int)=None,
           bs: Arg("batch size", int)=256,
           lr: Arg("peak learning rate of the one-cycle schedule", float)=1e-2,
           out: Arg("folder for best.pt, last.pt and history.csv", str)='runs/fashion_mnist',
@@ -395,6 +409,8 @@ def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the
           warp: Arg("also warp training images (random rotation and zoom); implies --augment", flag)=False,
           mixed_precision: Arg("mixed precision: bfloat16 on CPU (slow where the CPU lacks bfloat16 instructions: it warns), float16 on CUDA", flag)=False,
           compile: Arg("compile the model with torch.compile", flag)=False,
+          recipe: Arg("a speed-run recipe, speed5 or speed20 (notebook 12): its model and epochs unless given, and its options on", str)=None,
+          flip_tta: Arg("after training, also score the validation images averaged with their mirror images (needs --augment)", flag)=False,
           checkpoint_every: Arg("also save last.pt every N optimiser steps (default: at the end of each epoch)", int)=None,
           tensorboard: Arg("also log for TensorBoard, to --out/tensorboard (needs pip install 'nntrain[tensorboard]')", flag)=False,
           pretrained: Arg("start from the body of this run (its folder or a checkpoint): a new head for --data's classes", str)=None,
@@ -423,7 +439,7 @@ def train(data: Arg("Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the
                 sys.exit(launch(nproc, ['train', *strip_options(sys.argv[2:], LAUNCH_OPTIONS)], **where))
             learn = train_classifier(data, model, epochs, bs, lr, out, resume, seed, limit, device, label_smoothing, channels_last, augment,
                                      warp, mixed_precision, compile, overwrite, checkpoint_every, tensorboard, size, valid_pct, workers,
-                                     memory_gb, pretrained, weights, freeze_epochs, lr_mult)
+                                     memory_gb, pretrained, weights, freeze_epochs, lr_mult, recipe, flip_tta)
     except KeyboardInterrupt:
         if debug: raise
         print(f"nntrain train: interrupted; {out/'last.pt'} holds the last checkpoint written.", file=sys.stderr); sys.exit(130)
