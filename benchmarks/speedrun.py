@@ -44,13 +44,17 @@ class ClockS(Subscriber):
     def after_train(self, learn): self.train_seconds += time.perf_counter() - self.t_train
     def after_epoch(self, learn): self.epoch_ends.append(time.perf_counter() - self.t0)
 
+def gflops(r: dict) -> float:
+    "A run's training rate: multiply-adds per image x 6 x images per second, in GFLOP/s."
+    return 6 * r['macs'] * r['images'] / r['train_seconds'] / 1e9
+
 def first_time_at(accs: list[float], ends: list[float], target: float) -> float|None:
     "Seconds to the end of the first epoch whose accuracy reaches `target` (None if none does)."
     return next((t for a, t in zip(accs, ends) if a >= target), None)
 
 def run(args, seed: int) -> dict:
     "One seeded run of the recipe: accuracy and wall time after each epoch, and the training rate."
-    if args.compile: torch._dynamo.reset()   # compile afresh for each seed, as a new command would (and stay under dynamo's recompile limit)
+    torch._dynamo.reset()   # compile afresh for each seed, as a new command would (a --recipe may compile too), and stay under dynamo's recompile limit
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         clock = ClockS(t0)
@@ -99,7 +103,7 @@ def main():
             with open(args.log, 'a') as f:
                 f.write(json.dumps(dict(step=args.step, command='python benchmarks/speedrun.py ' + ' '.join(sys.argv[1:]),
                                         processor=processor(), torch=torch.__version__, date=time.strftime('%Y-%m-%d'),
-                                        gflops=round(6 * r['macs'] * r['images'] / r['train_seconds'] / 1e9, 1), **r)) + '\n')
+                                        gflops=round(gflops(r), 1), **r)) + '\n')
         print(f"settings: {r['settings']}, compile {r['compile']}, flip TTA {r['flip_tta']}", flush=True)
         t94, t95 = (first_time_at(r['accs'], r['ends'], x) for x in (0.94, 0.95))
         fmt = lambda t: f"{t:.0f}s" if t is not None else 'not reached'
@@ -109,7 +113,7 @@ def main():
     spread = f" ± {statistics.stdev(accs):.2f}" if len(accs) > 1 else ''
     print(f"final test accuracy over seeds {args.seeds}: {statistics.mean(accs):.2f}%{spread}; "
           f"wall time {statistics.mean(r['ends'][-1] for r in runs):.0f}s on average")
-    achieved = statistics.mean(6 * r['macs'] * r['images'] / r['train_seconds'] for r in runs)
+    achieved = statistics.mean(gflops(r) for r in runs) * 1e9
     print(f"training rate: {runs[0]['macs'] / 1e6:.1f}M MACs per image x 6 x images/s = {achieved / 1e9:.1f} GFLOP/s", flush=True)
     if not args.no_matmul:
         for dtype in (torch.float32, torch.bfloat16):
