@@ -30,9 +30,9 @@ import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheva
 # %% auto #0
 __all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'TORCHVISION_RECIPE', 'RUN_FILES', 'RUN_SETTINGS',
            'LAUNCH_OPTIONS', 'COMMANDS', 'Normalize', 'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide',
-           'build_model', 'EpochLineS', 'HistoryCSVS', 'fashion_augment', 'check_device', 'prepare_out', 'load_data',
-           'predict_probs', 'score_test', 'find_checkpoint', 'train_classifier', 'flag', 'bool_arg', 'Arg',
-           'command_parser', 'strip_options', 'user_errors', 'train', 'main']
+           'fashion_speednet', 'build_model', 'EpochLineS', 'HistoryCSVS', 'fashion_augment', 'check_device',
+           'prepare_out', 'load_data', 'predict_probs', 'score_test', 'find_checkpoint', 'train_classifier', 'flag',
+           'bool_arg', 'Arg', 'command_parser', 'strip_options', 'user_errors', 'train', 'main']
 
 # %% ../nbs/09_cli.ipynb #9b45198f
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -61,10 +61,16 @@ def fashion_resnet_wide(in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_M
     body = make_resnet(widths=(12, 24, 48, 96, 192, 384), in_c=in_c, n_out=n_out, pool='flatten' if size == 28 else 'avg')
     return nn.Sequential(Normalize(mean, std), *body).apply(init_weights)
 
+def fashion_speednet(in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_MNIST_MEAN, std=FASHION_MNIST_STD) -> nn.Sequential:
+    "The speed run's network (`speed_net`, notebook 12); any image size, as it ends in global max pooling."
+    from nntrain.speedrun import speed_net   # notebook 12; imported only when asked for
+    return speed_net(in_c, n_out, mean, std)
+
 # each model's recipe defaults (figures in benchmarks/RESULTS.md); command-line options override them
 MODELS = {'cnn':         dict(make=fashion_cnn, label_smoothing=0., channels_last=False),
           'resnet':      dict(make=fashion_resnet, label_smoothing=0.1, channels_last=True),
-          'resnet-wide': dict(make=fashion_resnet_wide, label_smoothing=0.1, channels_last=True)}
+          'resnet-wide': dict(make=fashion_resnet_wide, label_smoothing=0.1, channels_last=True),
+          'speednet':    dict(make=fashion_speednet, label_smoothing=0.1, channels_last=True)}
 TORCHVISION_RECIPE = dict(label_smoothing=0.1, channels_last=True)   # `tv:<name>`: any torchvision classifier (notebook 11)
 
 def build_model(name: str, in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_MNIST_MEAN, std=FASHION_MNIST_STD,
