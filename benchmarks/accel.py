@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from nntrain.dataloaders import DataLoaders, TensorLoader, load_fashion_mnist, hf_ds_to_tensors
 from nntrain.learner import Learner, DeviceS, process_rank, world_size
 from nntrain.accel import MixedPrecisionS, CompileS, DDPS, torchrun_command
-from nntrain.cli import fashion_resnet
+from nntrain.models import fashion_resnet
 
 BS = 256
 

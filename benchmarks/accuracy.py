@@ -2,14 +2,16 @@
 
 Run: python benchmarks/accuracy.py --data /path/to/data --epochs 5 --model resnet
      python benchmarks/accuracy.py --model resnet-wide --epochs 20 --augment --tta
-It runs exactly the recipe of `nntrain train` (nntrain.cli.train_classifier), so its figures are the command's.
+It runs exactly the recipe of `nntrain train` (nntrain.runs.train_classifier), so its figures are the command's.
 Test accuracy is on the official 10,000-image Fashion-MNIST test set.
 """
 import argparse, platform, tempfile, time
 import torch
-from nntrain.cli import MODELS, train_classifier
+from nntrain.models import MODELS
+from nntrain.runs import train_classifier
 from nntrain.resnet import summary
 from nntrain.learner import set_seed
+from nntrain.augmentation import default_tta_transform
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -27,7 +29,7 @@ def main():
         wall = time.perf_counter() - t0
     if args.tta:
         set_seed(args.seed)
-        probs, targets = learn.tta(n=4)
+        probs, targets = learn.tta(n=4, transform=default_tta_transform())
         tta_acc = (probs.argmax(-1) == targets).float().mean().item()
     s = summary(learn.model, torch.zeros(2, 1, 28, 28, device=next(learn.model.parameters()).device))
     acc = [r['accuracy'] for r in learn.history if r['phase'] == 'valid']

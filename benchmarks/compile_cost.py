@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import torch
 import torch.nn.functional as F
 from folders import processor
-from nntrain.cli import fashion_resnet_wide
+from nntrain.models import fashion_resnet_wide
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

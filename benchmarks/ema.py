@@ -7,7 +7,8 @@ evaluated on the official 10,000-image test set. Accuracy is reported per seed, 
 """
 import argparse, platform, statistics, tempfile, time
 import torch
-from nntrain.cli import MODELS, train_classifier
+from nntrain.models import MODELS
+from nntrain.runs import train_classifier
 from nntrain.control import EMAS
 
 def accuracy(model, dl, device) -> float:

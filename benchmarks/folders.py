@@ -67,7 +67,7 @@ def speed(args, tree):
     print(f"ratio nntrain/ImageFolder, later epochs:              {later_best / tv_best:.0f}x")
 
 def accuracy(args, tree):
-    from nntrain.cli import train_classifier
+    from nntrain.runs import train_classifier
     rows = []
     for seed in args.seeds:
         accs = {}

@@ -23,7 +23,7 @@ from nntrain.dataloaders import DataLoaders, TensorLoader, read_idx, IDX_IMAGES_
 from nntrain.learner import Learner, Subscriber, DeviceS, MetricsS, SchedulerS, CheckpointS, set_seed
 from nntrain.control import GradClipS
 from nntrain.accel import MixedPrecisionS, CompileS, DDPS
-from nntrain.cli import MODELS
+from nntrain.models import MODELS
 
 FAILED, DEVICE = [], 'cuda'
 sync = lambda: torch.cuda.synchronize() if DEVICE == 'cuda' else None

@@ -14,7 +14,7 @@ import torch, torch.nn.functional as F
 from torch import nn
 from nntrain.dataloaders import DataLoaders, load_fashion_mnist
 from nntrain.learner import Learner, MetricsS, ProgressS
-from nntrain.cli import fashion_cnn
+from nntrain.models import fashion_cnn
 import torcheval.metrics as tem
 
 def hand_loop(model, dls, epochs, lr):

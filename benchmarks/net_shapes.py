@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from speedrun import processor
 import torch, torch.nn.functional as F
 from nntrain.accel import native_bfloat16
-from nntrain.cli import Normalize, FASHION_MNIST_MEAN, FASHION_MNIST_STD, fashion_resnet_wide
+from nntrain.models import Normalize, FASHION_MNIST_MEAN, FASHION_MNIST_STD, fashion_resnet_wide
 from nntrain.init import init_weights
 from nntrain.resnet import make_resnet, summary
 from nntrain.speedrun import speed_net

@@ -22,7 +22,7 @@ from nntrain.dataloaders import DataLoaders, TensorLoader
 from nntrain.init import init_weights
 from nntrain.resnet import make_resnet
 from nntrain.augmentation import AugmentS, MixUpS, CutMixS, RandomFlip, RandomCrop, RandomErasing
-from nntrain.cli import Normalize, FASHION_MNIST_MEAN, FASHION_MNIST_STD
+from nntrain.models import Normalize, FASHION_MNIST_MEAN, FASHION_MNIST_STD
 
 WIDE = (12, 24, 48, 96, 192, 384)
 BASE = dict(widths=WIDE, depth=1, epochs=20, bs=256, lr=1e-2, wd=0.01, ls=0.1, erase=0.25, crop=2, mix=None)

@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from folders import processor as processor_name
 import torch
 from nntrain.accel import native_bfloat16
-from nntrain.cli import MODELS, train_classifier
+from nntrain.models import MODELS
+from nntrain.runs import train_classifier
 from nntrain.learner import Subscriber
 from nntrain.resnet import summary
 

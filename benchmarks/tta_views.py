@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import tempfile, torch
 import torch.nn.functional as F
 from speedrun import ClockS, processor
-from nntrain.cli import train_classifier
+from nntrain.runs import train_classifier
 from nntrain.augmentation import AugmentS, RandomFlip, RandomCrop
 
 def shift(dx: int, dy: int):

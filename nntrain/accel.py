@@ -13,7 +13,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DistributedSampler, RandomSampler
 
-from .learner import (Subscriber, CancelBackwardException, CancelStepException, process_rank, world_size)
+from .loop import Subscriber, CancelBackwardException, CancelStepException, process_rank, world_size
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import fastcore.all as fc
 from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
-from .learner import Subscriber
+from .loop import Subscriber
 
 # %% auto #0
 __all__ = ['find_modules', 'select_modules', 'Hook', 'Hooks', 'ActivationStatsS', 'GeneralRelu']

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 from fastcore.basics import patch
 
-from .learner import Learner, Subscriber
+from .loop import Subscriber
 
 # %% auto #0
 __all__ = ['RandomFlip', 'crop_batch', 'RandomCrop', 'RandomShift', 'RandomErasing', 'AugmentS', 'MixS', 'MixUpS', 'CutMixS',
@@ -263,30 +263,6 @@ class RandomPerspective(nn.Module):
         return perspective_warp(x, x.new_tensor(_SQUARE) + moves, self.padding_mode)
 
 # %% ../nbs/07_augmentation.ipynb #333849db
-class _TransformInputsS(Subscriber):
-    order, in_pipeline = -7, True
-    def __init__(self, transform): self.transform = transform
-    def before_batch(self, learn): learn.batch[0] = self.transform(learn.batch[0])
-
 def default_tta_transform() -> nn.Module:
-    "The default test-time augmentation: a random flip and a shift of up to one pixel, per image."
+    "The test-time augmentation of this notebook: a random flip and a shift of up to one pixel, per image."
     return nn.Sequential(RandomFlip(), RandomShift(1))
-
-@patch
-def tta(self: Learner, dl=None,    # the loader to predict on (default: the validation loader)
-        n: int=4,                  # augmented passes, on top of the plain one
-        transform=None) -> tuple[torch.Tensor, torch.Tensor]: # a batch transform (default: `default_tta_transform()`)
-    "Class probabilities averaged over the plain images and `n` augmented passes, and the targets."
-    if n < 0: raise ValueError(f"n must be >= 0, got {n}.")
-    transform = default_tta_transform() if transform is None else transform
-    preds, targets = self.get_preds(dl)
-    probs = preds.float().softmax(-1)
-    kept = self.subs
-    try:
-        self._set_subs(kept + [_TransformInputsS(transform)])
-        for _ in range(n):
-            aug_preds, aug_targets = self.get_preds(dl)
-            if not torch.equal(aug_targets, targets): raise RuntimeError("The loader's order changed between passes: use an unshuffled loader for tta.")
-            probs += aug_preds.float().softmax(-1)
-    finally: self._set_subs(kept)
-    return probs / (n + 1), targets

@@ -19,12 +19,14 @@ import matplotlib.pyplot as plt
 import fastcore.all as fc
 from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
+from .files import DataError
+
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'FASHION_MNIST_FILES', 'IDX_IMAGES_MAGIC', 'IDX_LABELS_MAGIC', 'HUB_FASHION_MNIST',
            'IMAGE_EXTENSIONS', 'read_idx', 'read_fashion_mnist_split', 'cache_dir', 'fashion_mnist_features',
            'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'hf_ds_collate_fn', 'TensorLoader',
            'images_to_tensor', 'hf_ds_to_tensors', 'DataLoaders', 'get_files', 'split_by_grandparent', 'split_random',
-           'parent_label', 'Vocab', 'ImageFiles', 'show_images', 'show_batch']
+           'parent_label', 'show_images', 'show_batch']
 
 # %% ../nbs/01_dataloaders.ipynb #98398029
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -122,9 +124,9 @@ HUB_FASHION_MNIST = 'zalando-datasets/fashion_mnist'
 def _load_from_hub() -> DatasetDict:
     try: return datasets.load_dataset(HUB_FASHION_MNIST)
     except Exception as e:  # network errors come in many types; all deserve the same advice
-        raise RuntimeError(f"Could not load {HUB_FASHION_MNIST!r} from the Hugging Face hub ({type(e).__name__}: {e}). "
-                           "Without a network, point nntrain at local files: set NNTRAIN_DATA to a folder holding "
-                           "fashion_mnist/ with the four IDX .gz files, or call load_fashion_mnist(path=...).") from e
+        raise DataError(f"Could not load {HUB_FASHION_MNIST!r} from the Hugging Face hub ({type(e).__name__}: {e}). "
+                        "Without a network, point nntrain at local files: set NNTRAIN_DATA to a folder holding "
+                        "fashion_mnist/ with the four IDX .gz files, or call load_fashion_mnist(path=...).") from e
 
 def load_fashion_mnist(path: str|Path|None=None, # folder with the four IDX `.gz` files (or its parent); default `$NNTRAIN_DATA/fashion_mnist`, else the hub
                       ) -> DatasetDict:
@@ -285,78 +287,6 @@ def split_random(files, valid_pct: float=0.2, seed: int=42) -> tuple[list, list]
 def parent_label(fn: Path) -> str:
     "The label of a file is the name of the folder it is in."
     return Path(fn).parent.name
-
-# %% ../nbs/01_dataloaders.ipynb #23fe18c4
-class Vocab:
-    "The sorted set of labels, mapping each to an integer and back."
-    def __init__(self, labels):
-        self.items = sorted(set(labels))
-        self.o2i = {o: i for i, o in enumerate(self.items)}
-    def __len__(self): return len(self.items)
-    def __getitem__(self, i): return self.items[i]
-    def __iter__(self): return iter(self.items)
-    def __repr__(self): return f"Vocab({self.items})"
-    def encode(self, labels) -> list[int]:
-        "Integers for `labels`; an unknown label is an error."
-        missing = sorted(set(labels) - self.o2i.keys())
-        if missing: raise KeyError(f"Labels {missing[:5]} are not in the vocab {self.items[:10]}.")
-        return [self.o2i[o] for o in labels]
-    def decode(self, idxs) -> list[str]:
-        "Labels for the integers `idxs`."
-        return [self.items[int(i)] for i in idxs]
-
-# %% ../nbs/01_dataloaders.ipynb #d0b53a8e
-class ImageFiles(torch.utils.data.Dataset):
-    "Image files with integer labels; item `i` is `(image tensor (c, h, w) in [0, 1], label)`."
-    def __init__(self, files, labels, mode: str='RGB', size: tuple[int, int]|None=None):
-        if len(files) != len(labels): raise ValueError(f"{len(files)} files but {len(labels)} labels.")
-        self.files, self.labels, self.mode, self.size = list(files), list(labels), mode, size
-    def __len__(self): return len(self.files)
-    def open(self, i) -> Image.Image:
-        "File `i` as a PIL image in `mode`, resized to `size` if given."
-        with Image.open(self.files[i]) as im: im = im.convert(self.mode)
-        return im if self.size is None else im.resize(self.size[::-1])
-    def __getitem__(self, i): return TF.to_tensor(self.open(i)), self.labels[i]
-
-def _image_mode(fn) -> str:
-    with Image.open(fn) as im: return 'L' if im.mode in ('L', '1', 'I;16', 'I') else 'RGB'
-
-def _collate_same_size(batch):
-    shapes = {tuple(x.shape) for x, _ in batch}
-    if len(shapes) > 1: raise ValueError(f"Images in a batch differ in size {sorted(shapes)[:3]}: pass size=(h, w) to resize them.")
-    return torch.utils.data.default_collate(batch)
-
-# %% ../nbs/01_dataloaders.ipynb #4e65c848
-@patch(cls_method=True)
-def from_folder(cls: DataLoaders, path: str|Path, batch_size: int,
-                train_name: str='train',            # folder holding the training images
-                valid_name: str|tuple=('valid', 'test'), # folder(s) holding the validation images
-                valid_pct: float|None=None,         # if given, ignore the folders and split at random
-                seed: int=42,                       # seed for the random split
-                extensions=IMAGE_EXTENSIONS,        # which files count as images
-                mode: str|None=None,                # `'L'` or `'RGB'`; default: that of the first image
-                size: tuple[int, int]|None=None,    # resize every image to `(h, w)`
-                as_tensors: bool=False,             # decode every image once into memory (fast for small sets)
-                **kwargs) -> DataLoaders:           # passed on to `torch.utils.data.DataLoader`
-    "Loaders for an ImageNet-style tree: `train/<label>/*.png` and `valid/<label>/*.png`, labels from folder names."
-    path = Path(path)
-    files = get_files(path, extensions)
-    if not files: raise FileNotFoundError(f"No image files ({', '.join(sorted(extensions)[:6])}...) under {path}.")
-    if valid_pct is None:
-        train, valid = split_by_grandparent(files, train_name, valid_name)
-        if not train or not valid:
-            raise ValueError(f"Found {len(train)} images under {train_name}/ and {len(valid)} under {valid_name}/ in {path}. "
-                             "Lay images out as train/<label>/x.png and valid/<label>/x.png, or pass valid_pct=0.2 to split at random.")
-    else: train, valid = split_random(files, valid_pct, seed)
-    vocab = Vocab(map(parent_label, train))
-    mode = mode or _image_mode(files[0])
-    dss = [ImageFiles(fs, vocab.encode([parent_label(f) for f in fs]), mode, size) for fs in (train, valid)]
-    if as_tensors:
-        xs = [images_to_tensor(ds.open(i) for i in range(len(ds))) for ds in dss]
-        return cls(TensorLoader(xs[0], torch.tensor(dss[0].labels), batch_size, shuffle=True),
-                   TensorLoader(xs[1], torch.tensor(dss[1].labels), batch_size*2), vocab=vocab.items)
-    return cls(DataLoader(dss[0], batch_size, shuffle=True, collate_fn=_collate_same_size, **kwargs),
-               DataLoader(dss[1], batch_size*2, collate_fn=_collate_same_size, **kwargs), vocab=vocab.items)
 
 # %% ../nbs/01_dataloaders.ipynb #587e2af1
 def show_images(images, # a batch `(n, c, h, w)` or `(n, h*w)` of square images, or a list of PIL images

@@ -15,7 +15,7 @@ import torchvision.transforms.v2.functional as TF2
 from PIL import Image
 
 from .dataloaders import IMAGE_EXTENSIONS, DataLoaders, TensorLoader, cache_dir, get_files, split_random
-from .learner import atomic_save
+from .files import DataError, atomic_save
 
 # %% auto #0
 __all__ = ['SPLIT_FOLDERS', 'LAYOUT_HELP', 'GREY_MODES', 'DataError', 'class_files', 'ImageTree', 'scan_image_tree',

@@ -16,12 +16,16 @@ from PIL import Image
 import matplotlib.pyplot as plt
 from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
-from .learner import Learner, CheckpointError, read_checkpoint, atomic_write
+from .files import CheckpointError, ConfigError, DataError, atomic_write
+from .learner import Learner
+from .checkpoint import read_checkpoint, find_checkpoint
 from .dataloaders import FASHION_MNIST_CLASSES, IMAGE_EXTENSIONS, TensorLoader, get_files, show_images
-from .folders import (DataError, scan_image_tree, decode_image_file, decode_images, fit_image, memory_budget,
+from .folders import (scan_image_tree, decode_image_file, decode_images, fit_image, memory_budget,
                              FileLoader, ImageFileDataset, SPLIT_FOLDERS)
-from .cli import Arg, flag, build_model, check_device, find_checkpoint, load_data, predict_probs, user_errors, _holds_idx
-import torcheval.metrics as tem   # after nntrain.learner, which quiets torcheval's import-time warning
+from .models import build_model
+from .runs import check_device, load_data, predict_probs, holds_idx
+from .cli import Arg, flag, user_errors
+import torcheval.metrics as tem   # after nntrain.subscribers, which quiets torcheval's import-time warning
 
 # %% auto #0
 __all__ = ['EXPORT_META', 'load_learner', 'Prediction', 'prepare_image', 'Interpretation', 'ImageClassifier', 'export_program',
@@ -80,18 +84,22 @@ def prepare_image(item, size: int, channels: int) -> torch.Tensor:
     else: raise TypeError(f"Cannot classify a {type(item).__name__}: give an image file's path, a PIL image or a tensor.")
     return img.float().div(255) if img.dtype == torch.uint8 else img.float()
 
+class _ItemBatches:
+    "Batches of `items` prepared as training saw its images, one batch at a time (no targets: zeros stand in)."
+    def __init__(self, items, bs: int, size: int, channels: int): self.items, self.bs, self.size, self.channels = list(items), bs, size, channels
+    def __len__(self): return -(-len(self.items) // self.bs)
+    def __iter__(self):
+        for i in range(0, len(self.items), self.bs):
+            chunk = self.items[i:i+self.bs]
+            yield torch.stack([prepare_image(it, self.size, self.channels) for it in chunk]), torch.zeros(len(chunk), dtype=torch.long)
+
 @patch
 def classify_many(self: Learner, items, bs: int=64) -> list[Prediction]:
     "Classify image files, PIL images or tensors, in batches of `bs`."
-    d, device = self.config['data'], next(self.model.parameters()).device
-    out = []
-    self.model.eval()
-    with torch.inference_mode():
-        for i in range(0, len(items), bs):
-            xb = torch.stack([prepare_image(it, d['size'], d['channels']) for it in items[i:i+bs]]).to(device)
-            for p in self.model(xb).float().softmax(-1).cpu():
-                j = int(p.argmax()); out.append(Prediction(self.classes[j], j, p))
-    return out
+    if bs < 1: raise ConfigError(f"--bs must be at least 1, got {bs}.")
+    d = self.config['data']
+    probs, _ = predict_probs(self.model, _ItemBatches(items, bs, d['size'], d['channels']))   # the one prediction loop
+    return [Prediction(self.classes[j], j, p) for p, j in zip(probs, probs.argmax(-1).tolist())]
 
 @patch
 def classify(self: Learner, item) -> Prediction:
@@ -229,7 +237,7 @@ def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb
     "A loader of labelled images in `data` for `learn`'s model (at its size and channels), and the name of what it holds."
     d = learn.config['data']
     path = data if data is not None else os.environ.get('NNTRAIN_DATA')
-    if path is None or _holds_idx(Path(path)):
+    if path is None or holds_idx(Path(path)):
         if d['classes'] != FASHION_MNIST_CLASSES:
             raise DataError(f"{path or 'The hub'} holds Fashion-MNIST, not the classes this model was trained on ({', '.join(d['classes'][:4])}, ...).")
         return load_data(data, bs, log=None).valid, "Fashion-MNIST's test split"

@@ -9,7 +9,7 @@ import warnings
 import torch
 from torch import nn
 
-from .learner import Subscriber
+from .loop import Subscriber
 from .activations import Hook, find_modules, select_modules
 
 # %% auto #0

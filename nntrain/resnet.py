@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from .learner import Subscriber, CancelFitException
+from .loop import Subscriber, CancelFitException
 from .init import conv_block
 
 # %% auto #0

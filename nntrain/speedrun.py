@@ -6,13 +6,13 @@
 from __future__ import annotations
 import torch
 from torch import nn
-from .learner import default_device
-from .accel import native_bfloat16
 from .init import conv_block
-from .cli import Normalize, FASHION_MNIST_MEAN, FASHION_MNIST_STD
+from .models import Normalize, FASHION_MNIST_MEAN, FASHION_MNIST_STD
+from .runs import RECIPES, recipe_settings   # for code that found them here before they moved to notebook 08b
+_all_ = ['RECIPES', 'recipe_settings']
 
 # %% auto #0
-__all__ = ['RECIPES', 'speed_block', 'speed_net', 'recipe_settings']
+__all__ = ['speed_block', 'speed_net', 'fashion_speednet', 'RECIPES', 'recipe_settings']
 
 # %% ../nbs/12_speedrun.ipynb #c9287c7c
 def speed_block(in_c: int, out_c: int) -> nn.Sequential:
@@ -30,16 +30,6 @@ def speed_net(in_c: int=1, n_out: int=10, mean=FASHION_MNIST_MEAN, std=FASHION_M
     return nn.Sequential(Normalize(mean, std), conv_block(in_c, stem, stride=1, act=nn.GELU), *stages,
                          nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(prev, n_out, bias=False))
 
-# %% ../nbs/12_speedrun.ipynb #6d6f8fee
-# the speed run's outcomes (steps and figures below, in benchmarks/RESULTS.md and benchmarks/logs/speedrun_cpu.jsonl)
-# (compiling speednet makes its steps slower on the CPU, so neither recipe compiles)
-RECIPES = {'speed5':  dict(model='speednet', epochs=5, augment='flip', mixed_precision=True, compile=False, flip_tta=True),
-           'speed20': dict(model='speednet', epochs=20, augment=True, mixed_precision=True, compile=False, flip_tta=True)}
-
-def recipe_settings(name: str, device: str|None=None) -> dict:
-    "The settings of recipe `name` for `device`: mixed precision only where it is fast (CUDA, or a CPU with native bfloat16)."
-    if name not in RECIPES: raise ValueError(f"Unknown recipe {name!r}; choose one of {', '.join(RECIPES)}.")
-    settings = dict(RECIPES[name])
-    kind = torch.device(device).type if device else default_device().type
-    settings['mixed_precision'] &= kind == 'cuda' or (kind == 'cpu' and native_bfloat16())
-    return settings
+def fashion_speednet(in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_MNIST_MEAN, std=FASHION_MNIST_STD) -> nn.Sequential:
+    "`speed_net` as `nntrain train --model speednet` builds it (`MODELS` of notebook 08a names it); any image size: it ends in global max pooling."
+    return speed_net(in_c, n_out, mean, std)

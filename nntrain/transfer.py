@@ -12,80 +12,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.optim.lr_scheduler import OneCycleLR
-from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
-from .learner import Learner, Subscriber, SchedulerS, NORM_LAYERS, CheckpointError, read_checkpoint, body_and_head
-from .cli import Normalize, find_checkpoint
+from .files import CheckpointError
+from .groups import body_and_head
+from .checkpoint import read_checkpoint, find_checkpoint, transfer_weights, load_pretrained
+from .models import Normalize
+_all_ = ['transfer_weights', 'load_pretrained']   # importable from here, where they were before notebook 02c
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'FreezeBodyS', 'transfer_weights', 'load_pretrained', 'split_at', 'RepeatChannels',
-           'torchvision_model']
-
-# %% ../nbs/11_transfer.ipynb #fe7e099b
-@patch
-def freeze_to(self: Learner, n: int, train_bn: bool=True):
-    "Freeze the parameter groups before group `n` (negative: counted from the end); norm layers stay trainable if `train_bn`."
-    groups = self.splitter(self.model)
-    n = n + len(groups) if n < 0 else n
-    keep = {id(p) for m in self.model.modules() if isinstance(m, NORM_LAYERS) for p in m.parameters(recurse=False)} if train_bn else set()
-    for i, params in enumerate(groups):
-        for p in params:
-            p.requires_grad_(i >= n or id(p) in keep)
-            if not p.requires_grad: p.grad = None   # a stale gradient would still move it
-
-@patch
-def freeze(self: Learner, train_bn: bool=True):
-    "Train only the last parameter group (the head), and norm layers if `train_bn`."
-    self.freeze_to(-1, train_bn)
-
-@patch
-def unfreeze(self: Learner):
-    "Train every parameter."
-    self.freeze_to(0)
-
-# %% ../nbs/11_transfer.ipynb #91e2b48e
-def _without_schedulers(learn: Learner) -> list:
-    return [s for s in learn.subs if not isinstance(s, SchedulerS)]
-
-@patch
-def fine_tune(self: Learner, epochs: int, base_lr: float=2e-3, freeze_epochs: int=1, lr_mult: float=100,
-              pct_start: float=0.3, train_bn: bool=True, valid: bool=True):
-    "Train the head on a frozen body for `freeze_epochs`, then everything for `epochs` with rates from base_lr/2/lr_mult to base_lr/2."
-    kept = self.subs
-    try:
-        self._set_subs(_without_schedulers(self))   # each phase brings its own one-cycle schedule
-        if freeze_epochs:
-            self.freeze(train_bn)
-            self.fit(freeze_epochs, valid=valid, lr=base_lr, subs=[SchedulerS(partial(OneCycleLR, max_lr=base_lr, pct_start=0.99))])
-        self.unfreeze()
-        top = base_lr / 2
-        self.fit(epochs, valid=valid, lr=slice(top / lr_mult, top), subs=[SchedulerS(partial(OneCycleLR, max_lr=top, pct_start=pct_start))])
-    finally: self._set_subs(kept)
-
-class FreezeBodyS(Subscriber):
-    "Train only the head (and norm layers, if `train_bn`) for the first `epochs` epochs of a fit, then every parameter."
-    order = -20   # before the optimiser's first step of the epoch, and before anything that reads requires_grad
-    def __init__(self, epochs: int=1, train_bn: bool=True): self.epochs, self.train_bn = epochs, train_bn
-    def before_epoch(self, learn):
-        if learn.epoch < self.epochs: learn.freeze(self.train_bn)
-        else: learn.unfreeze()
-    def after_fit(self, learn): learn.unfreeze()
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'split_at', 'RepeatChannels', 'torchvision_model', 'transfer_weights',
+           'load_pretrained']
 
 # %% ../nbs/11_transfer.ipynb #75bbf97c
-def transfer_weights(model: nn.Module, state: dict, splitter=None) -> list[str]:
-    "Copy `state`'s tensors into `model` where name and shape match, except the head's; returns the names not copied."
-    head = {id(p) for p in (splitter or body_and_head)(model)[-1]}
-    head_modules = {n.rpartition('.')[0] for n, p in model.named_parameters() if id(p) in head}   # their buffers (BatchNorm's statistics) too
-    own = model.state_dict()
-    copy = {n: v for n, v in state.items() if n in own and n.rpartition('.')[0] not in head_modules and own[n].shape == v.shape}
-    if not copy: raise CheckpointError("No weight of the pretrained model fits this one: is it the same architecture?")
-    model.load_state_dict(copy, strict=False)
-    return sorted(set(own) - set(copy))
-
-def load_pretrained(model: nn.Module, path: str|Path, splitter=None) -> list[str]:
-    "Copy the body of the model in checkpoint `path` (a run folder's best.pt, or a file) into `model`; returns what was not copied."
-    return transfer_weights(model, read_checkpoint(find_checkpoint(path))['model'], splitter)
-
 def split_at(n: int):
     "A splitter for an `nn.Sequential`: its first `n` children are the body, the rest (left freshly initialised by `transfer_weights`) the head."
     def splitter(model: nn.Sequential) -> list[list[nn.Parameter]]: return [list(model[:n].parameters()), list(model[n:].parameters())]

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from nntrain.dataloaders import DataLoaders, TensorLoader, load_fashion_mnist, hf_ds_to_tensors
 from nntrain.learner import Learner, Subscriber, DeviceS, MetricsS, set_seed, process_rank
 from nntrain.accel import DDPS
-from nntrain.cli import fashion_cnn
+from nntrain.models import fashion_cnn
 import torcheval.metrics as tem
 
 N_TRAIN, N_VALID = 2000, 999          # 999: the validation shards are uneven (500 and 499)

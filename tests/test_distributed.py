@@ -15,7 +15,7 @@ def torchrun(*args):
 def test_synced_valid_accuracy_equals_single_process_eval(tmp_path, data_path):
     res = torchrun('train', tmp_path)
     assert res.returncode == 0, res.stderr[-3000:]
-    from nntrain.cli import fashion_cnn
+    from nntrain.models import fashion_cnn
     from nntrain.dataloaders import load_fashion_mnist, hf_ds_to_tensors
     from ddp_worker import N_VALID
     model = fashion_cnn(); model.load_state_dict(torch.load(tmp_path/'model.pt', weights_only=True)); model.eval()

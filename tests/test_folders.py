@@ -133,7 +133,7 @@ def test_grey_tree_any_size_and_streaming(tmp_path, monkeypatch, capsys):
     "Grey images of mixed sizes: brought to the median short side; with a tiny memory budget the run streams, and says so."
     tree = write_tree(tmp_path/'t', {'a': 10, 'b': 10}, size=(20, 30), mode='L')
     write_tree(tree, {'a': 3}, size=(40, 40), mode='L', ext='.jpg', seed=1)
-    from nntrain.cli import train_classifier
+    from nntrain.runs import train_classifier
     monkeypatch.setenv('NNTRAIN_CACHE', str(tmp_path/'cache'))
     learn = train_classifier(tree, 'resnet', epochs=1, bs=8, out=tmp_path/'run', memory_gb=1e-9, workers=1)
     out = capsys.readouterr().out
