@@ -20,7 +20,8 @@ from .files import DataError, atomic_save
 # %% auto #0
 __all__ = ['SPLIT_FOLDERS', 'LAYOUT_HELP', 'GREY_MODES', 'DataError', 'class_files', 'ImageTree', 'scan_image_tree',
            'probe_image', 'fit_image', 'decode_image_file', 'map_chunks', 'decode_images', 'probe_images',
-           'memory_budget', 'tree_cache_path', 'ImageFileDataset', 'FileLoader', 'channel_stats', 'load_image_folder']
+           'memory_budget', 'holds_in_memory', 'tree_cache_path', 'ImageFileDataset', 'FileLoader', 'channel_stats',
+           'load_image_folder']
 
 # %% ../nbs/01b_folders.ipynb #4ebcbd60
 class DataError(ValueError):
@@ -177,10 +178,15 @@ def probe_images(files, workers: int|None=None) -> list[tuple[int, int, int]]:
     return [p for part in map_chunks(_probe_chunk, files, 2048, workers) for p in part]
 
 # %% ../nbs/01b_folders.ipynb #266cca4a
-def memory_budget() -> int:
-    "A quarter of this machine's memory, in bytes: the default limit on decoded images held in memory."
+def memory_budget(memory_gb: float|None=None) -> int:
+    "The limit on decoded images held in memory, in bytes: `memory_gb` if given, else a quarter of this machine's memory."
+    if memory_gb is not None: return int(memory_gb * 2**30)
     try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 4
     except (AttributeError, ValueError, OSError): return 4 * 2**30   # no sysconf (Windows): assume 16 GB of RAM
+
+def holds_in_memory(n_bytes: int, memory_gb: float|None=None) -> bool:
+    "Whether `n_bytes` of decoded images may be held in memory (else they are streamed): the one place nntrain decides."
+    return n_bytes <= memory_budget(memory_gb)
 
 def tree_cache_path(files, size: int|None) -> Path:
     "Where the decoded `files` at `size` (None: the default size) are cached: keyed on paths, file sizes and modification times."
@@ -249,9 +255,8 @@ def load_image_folder(path: str|Path, batch_size: int,
     if size is not None and size < 1: raise ValueError(f"size must be at least 1 pixel, got {size}.")
     tree = scan_image_tree(path, valid_pct, seed)
     if limit: tree = tree.subset(limit, seed)
-    budget = memory_budget() if memory_gb is None else int(memory_gb * 2**30)
     cached, x = tree_cache_path(tree.files, size), None
-    if cached.is_file() and cached.stat().st_size <= budget:
+    if cached.is_file() and holds_in_memory(cached.stat().st_size, memory_gb):
         saved = torch.load(cached, weights_only=True)
         x, size, channels = saved['x'], saved['size'], saved['channels']
         how = f"decoded images loaded from the cache {cached}"
@@ -260,14 +265,14 @@ def load_image_folder(path: str|Path, batch_size: int,
         channels = max(c for c, _, _ in probes)
         size = size or min(224, round(statistics.median(min(h, w) for _, h, w in probes)))
         need = len(tree.files) * channels * size * size
-        if need <= budget:
+        if holds_in_memory(need, memory_gb):
             t0 = time.perf_counter()
             x = decode_images(tree.files, size, channels, progress=progress)
             atomic_save({'x': x, 'size': size, 'channels': channels}, cached)
             how = f"decoded once in {time.perf_counter() - t0:.1f}s into memory ({_bytes(need)}), cached in {cached}"
         else:
             how = (f"streaming from the files in {workers} DataLoader workers: decoded, the images would take {_bytes(need)}, "
-                   f"over the memory budget of {_bytes(budget)} (memory_gb)")
+                   f"over the memory budget of {_bytes(memory_budget(memory_gb))} (memory_gb)")
     y, gen = torch.tensor(tree.labels, dtype=torch.long), torch.Generator().manual_seed(seed)
     def loader(split, train):
         idx, bs = torch.tensor(tree.splits[split], dtype=torch.long), batch_size if train else batch_size * 2
