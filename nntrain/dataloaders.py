@@ -12,7 +12,6 @@ import numpy as np
 import torch
 import datasets
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Image as HFImage
-import torchvision.transforms.functional as TF
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 from PIL import Image
 import matplotlib.pyplot as plt
@@ -24,9 +23,9 @@ from .files import DataError
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'FASHION_MNIST_FILES', 'IDX_IMAGES_MAGIC', 'IDX_LABELS_MAGIC', 'HUB_FASHION_MNIST',
            'IMAGE_EXTENSIONS', 'read_idx', 'read_fashion_mnist_split', 'cache_dir', 'fashion_mnist_features',
-           'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'hf_ds_collate_fn', 'TensorLoader',
-           'images_to_tensor', 'hf_ds_to_tensors', 'DataLoaders', 'get_files', 'split_by_grandparent', 'split_random',
-           'parent_label', 'show_images', 'show_batch']
+           'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'image_to_float', 'hf_ds_collate_fn',
+           'TensorLoader', 'images_to_tensor', 'hf_ds_to_tensors', 'DataLoaders', 'get_files', 'split_by_grandparent',
+           'split_random', 'parent_label', 'show_images', 'show_batch']
 
 # %% ../nbs/01_dataloaders.ipynb #98398029
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -151,11 +150,16 @@ def write_fashion_mnist_idx(dd: DatasetDict, folder: str|Path) -> Path:
     return folder
 
 # %% ../nbs/01_dataloaders.ipynb #c7ac4b3d
+def image_to_float(img: Image.Image) -> torch.Tensor:
+    "A PIL image as floats `(c, h, w)` in [0, 1], as torchvision's `to_tensor` makes them (without importing torchvision)."
+    a = np.asarray(img, dtype=np.float32) / 255
+    return torch.from_numpy(a[None] if a.ndim == 2 else np.ascontiguousarray(a.transpose(2, 0, 1)))
+
 def hf_ds_collate_fn(batch: list[dict], # items of a Hugging Face dataset, each with an `image` and a `label`
                      flatten: bool=True, # flatten each image to a vector (for linear models)
                     ) -> tuple[torch.Tensor, torch.Tensor]:
     "Collate dataset items into an image batch (floats in [0, 1]) and a label batch."
-    xb = torch.stack([TF.to_tensor(item['image']) for item in batch])
+    xb = torch.stack([image_to_float(item['image']) for item in batch])
     yb = torch.tensor([item['label'] for item in batch])
     return (xb.flatten(1) if flatten else xb), yb
 

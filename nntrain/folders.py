@@ -4,14 +4,13 @@
 
 # %% ../nbs/01b_folders.ipynb #4fa84707
 from __future__ import annotations
-import hashlib, os, statistics, sys, time, warnings
+import functools, hashlib, os, statistics, sys, time, warnings
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
-import torchvision.transforms.v2.functional as TF2
 from PIL import Image
 
 from .dataloaders import IMAGE_EXTENSIONS, DataLoaders, TensorLoader, cache_dir, get_files, split_random
@@ -95,10 +94,15 @@ def scan_image_tree(path: str|Path, # the tree's root folder
     return ImageTree(root, files, labels, classes, {k: splits[k] for k in ('train', 'valid', 'test') if k in splits})
 
 # %% ../nbs/01b_folders.ipynb #c7fbfb8c
-try:   # torchvision 0.29 deprecates its decoders in favour of TorchCodec; PIL reads everything if they go
-    from torchvision.io import ImageReadMode, decode_image
-    warnings.filterwarnings('ignore', message='The image decoding and encoding capabilities of TorchVision', category=DeprecationWarning)
-except ImportError: decode_image = None
+@functools.cache
+def _torchvision():
+    "torchvision's v2 transforms and image decoder, imported at first use: importing torchvision takes seconds."
+    import torchvision.transforms.v2.functional as TF2
+    try:   # torchvision 0.29 deprecates its decoders in favour of TorchCodec; PIL reads everything if they go
+        from torchvision.io import ImageReadMode, decode_image
+        warnings.filterwarnings('ignore', message='The image decoding and encoding capabilities of TorchVision', category=DeprecationWarning)
+    except ImportError: ImageReadMode = decode_image = None
+    return TF2, ImageReadMode, decode_image
 
 GREY_MODES = {'1', 'L', 'LA', 'I', 'I;16', 'F'}
 
@@ -111,6 +115,7 @@ def probe_image(fn: Path) -> tuple[int, int, int]:
 def fit_image(img: torch.Tensor, size: int) -> torch.Tensor:
     "Bring an image `(c, h, w)` to `size`×`size`: resize its short side to `size` (antialiased), then cut the centre square."
     if tuple(img.shape[-2:]) == (size, size): return img
+    TF2 = _torchvision()[0]
     return TF2.center_crop(TF2.resize(img, [size], antialias=True), [size, size])
 
 def _decode_with_pil(fn: Path, channels: int) -> torch.Tensor:
@@ -121,6 +126,7 @@ def _decode_with_pil(fn: Path, channels: int) -> torch.Tensor:
 
 def decode_image_file(fn: str|Path, size: int, channels: int) -> torch.Tensor:
     "Image file `fn` as uint8 `(channels, size, size)`, by the policy above."
+    TF2, ImageReadMode, decode_image = _torchvision()
     try:
         if decode_image is None: raise RuntimeError("no torchvision decoders")
         data = torch.frombuffer(bytearray(Path(fn).read_bytes()), dtype=torch.uint8)
