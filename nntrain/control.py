@@ -131,12 +131,14 @@ class SignalStopS(Subscriber):
     def __init__(self, signals=(signal.SIGINT, signal.SIGTERM)): self.signals = tuple(signals)
 
     def before_fit(self, learn):
-        self.previous = {}
+        self.previous, self.received = {}, None
         if threading.current_thread() is not threading.main_thread(): return   # Python handles signals in the main thread only
         def ask_to_stop(signum, frame):
             name = signal.Signals(signum).name
-            if learn.stop_requested: raise KeyboardInterrupt(f"{name} again while stopping: stopping at once")
-            learn.stop_requested = name
+            # "again" means this process's own second signal: in distributed training another process may have asked first
+            if self.received: raise KeyboardInterrupt(f"{name} again while stopping: stopping at once")
+            self.received = name
+            if learn.stop_requested is None: learn.stop_requested = name
         for s in self.signals: self.previous[s] = signal.signal(s, ask_to_stop)
 
     def cleanup_fit(self, learn):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_loop.ipynb #fb05c03e
 from __future__ import annotations
-import contextlib, functools, inspect, numbers, random
+import contextlib, functools, inspect, numbers, random, signal
 
 import numpy as np
 import torch
@@ -150,10 +150,13 @@ class Learner:
         "Whether a stop was requested, here or (in distributed training) in any process: all must stop at the same step."
         stop = self.stop_requested is not None
         if world_size() > 1:
-            flag = torch.tensor([float(stop)], device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+            # the flag carries a signal's number (SIGTERM: 15) when a signal asked, so that every process stops for that reason
+            code = getattr(signal.Signals, str(self.stop_requested), 1) if stop else 0
+            flag = torch.tensor([float(code)], device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
             dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-            if flag.item() and not stop: self.stop_requested = 'stop requested by another process'
-            stop = bool(flag.item())
+            code = int(flag.item())
+            if code and not stop: self.stop_requested = signal.Signals(code).name if code > 1 else 'stop requested by another process'
+            stop = code > 0
         return stop
 
     def _build_handlers(self):
