@@ -10,28 +10,26 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, get_worker_info
 from PIL import Image
 
-from .dataloaders import IMAGE_EXTENSIONS, DataLoaders, TensorLoader, cache_dir, get_files, split_random
+from .dataloaders import IMAGE_EXTENSIONS, DataLoaders, TensorLoader, cache_dir, get_files
 from .files import DataError, atomic_save
+_all_ = ['DataError']   # nntrain.files' error, still importable from here
 
 # %% auto #0
-__all__ = ['SPLIT_FOLDERS', 'LAYOUT_HELP', 'GREY_MODES', 'DataError', 'class_files', 'ImageTree', 'scan_image_tree',
+__all__ = ['SPLIT_FOLDERS', 'LAYOUT_HELP', 'GREY_MODES', 'class_files', 'ImageTree', 'split_by_class', 'scan_image_tree',
            'probe_image', 'fit_image', 'decode_image_file', 'map_chunks', 'decode_images', 'probe_images',
            'memory_budget', 'holds_in_memory', 'tree_cache_path', 'ImageFileDataset', 'FileLoader', 'channel_stats',
-           'load_image_folder']
+           'load_image_folder', 'DataError']
 
 # %% ../nbs/01b_folders.ipynb #4ebcbd60
-class DataError(ValueError):
-    "Input data nntrain cannot train on; the message names the problem and how to fix it."
-
 SPLIT_FOLDERS = {'train': ('train',), 'valid': ('valid', 'val'), 'test': ('test',)}
 LAYOUT_HELP = "lay images out as PATH/<class>/*.png, or as PATH/train/<class>/ beside PATH/valid/<class>/"
 
-def class_files(root: Path, skip=()) -> dict[str, list[Path]]:
-    "The image files of each class folder `root/<class>/` (searched recursively), checked; folders in `skip` are left out."
-    entries = sorted(p for p in root.iterdir() if not p.name.startswith('.') and p.name not in skip)
+def class_files(root: Path) -> dict[str, list[Path]]:
+    "The image files of each class folder `root/<class>/` (searched recursively), checked."
+    entries = sorted(p for p in root.iterdir() if not p.name.startswith('.'))
     loose = [p.name for p in entries if p.is_file()]
     if loose: raise DataError(f"{len(loose)} files lie directly in {root} ({', '.join(loose[:3])}{', ...' if len(loose) > 3 else ''}): {LAYOUT_HELP}.")
     classes = {d.name: get_files(d) for d in entries if d.is_dir()}
@@ -50,6 +48,9 @@ class ImageTree:
         self.root, self.files, self.labels, self.classes, self.splits = root, files, labels, classes, splits
     def __repr__(self):
         return f"ImageTree({self.root}: {len(self.classes)} classes; " + ', '.join(f"{k} {len(v):,}" for k, v in self.splits.items()) + ")"
+    def lacking(self, split: str='valid') -> list[str]:
+        "The classes with no images in `split`."
+        return sorted(set(self.classes) - {self.classes[self.labels[i]] for i in self.splits.get(split, [])})
 
     def subset(self, n: int, seed: int=42) -> ImageTree:
         "At most `n` images of each split, drawn at random (seeded): quick runs that still see every class."
@@ -61,20 +62,28 @@ class ImageTree:
         return ImageTree(self.root, [self.files[i] for i in used], [self.labels[i] for i in used], self.classes,
                          {k: [new_pos[i] for i in idx] for k, idx in keep.items()})
 
+def split_by_class(idx: list[int], labels: list[int], valid_pct: float, seed: int) -> tuple[list[int], list[int]]:
+    "Positions `idx` split per class (seeded): `round(valid_pct × n)` of a class's `n` images to validation, but never its last one."
+    by_class, g, train, valid = {}, torch.Generator().manual_seed(seed), [], []
+    for i in idx: by_class.setdefault(labels[i], []).append(i)
+    for c in sorted(by_class):
+        mine, perm = by_class[c], torch.randperm(len(by_class[c]), generator=g).tolist()
+        k = min(round(len(mine) * valid_pct), len(mine) - 1)
+        valid += [mine[j] for j in perm[:k]]; train += [mine[j] for j in perm[k:]]
+    return sorted(train), sorted(valid)
+
 def scan_image_tree(path: str|Path, # the tree's root folder
-                    valid_pct: float=0.2, # share of the training images kept for validation when there is no valid/ folder
+                    valid_pct: float=0.2, # share of each class's images kept for validation when there is no valid/ folder
                     seed: int=42) -> ImageTree: # seeds that split
     "Find the images of a classification tree in either layout; a `DataError` for anything that is not one."
     root = Path(path).absolute()
     if not root.is_dir(): raise DataError(f"{path} is not a folder: give the root of an image-folder tree ({LAYOUT_HELP}).")
+    if not 0 < valid_pct < 1: raise ValueError(f"valid_pct must lie between 0 and 1 (the share of images kept for validation), got {valid_pct}.")
     subdirs = {p.name for p in root.iterdir() if p.is_dir()}
-    found = {split: next((root/n for n in names if n in subdirs), None) for split, names in SPLIT_FOLDERS.items()}
-    if found['valid'] is not None and found['train'] is None:
-        raise DataError(f"{found['valid']} has no train/ folder beside it: add {root/'train'}, or {LAYOUT_HELP}.")
-    train_root = found['train'] or root
-    per_split = {'train': class_files(train_root, skip=() if found['train'] else ('test',))}
-    if found['valid'] is not None: per_split['valid'] = class_files(found['valid'])
-    if found['test'] is not None: per_split['test'] = class_files(found['test'])
+    # only a train/ folder makes a split tree: without one, folders named valid/ or test/ are classes like any other
+    found = {split: next((root/n for n in names if n in subdirs), None) for split, names in SPLIT_FOLDERS.items()} if 'train' in subdirs else {}
+    train_root = found.get('train') or root
+    per_split = {'train': class_files(train_root)} | {s: class_files(found[s]) for s in ('valid', 'test') if found.get(s)}
     classes = sorted(per_split['train'])
     if not classes: raise DataError(f"No class folders with images in {train_root}: {LAYOUT_HELP}.")
     if len(classes) == 1:
@@ -89,8 +98,10 @@ def scan_image_tree(path: str|Path, # the tree's root folder
         for c in sorted(by_class): files += by_class[c]; labels += [classes.index(c)] * len(by_class[c])
         splits[split] = list(range(start, len(files)))
     if 'valid' not in splits:
-        splits['train'], splits['valid'] = split_random(splits['train'], valid_pct, seed)
-        if not splits['valid']: raise DataError(f"{len(splits['train'])} images and valid_pct {valid_pct} leave no validation images: add images or raise it.")
+        n = len(files)
+        if round(n * valid_pct) >= n: raise DataError(f"{n} images and valid_pct {valid_pct} leave no training images: lower it.")
+        splits['train'], splits['valid'] = split_by_class(splits['train'], labels, valid_pct, seed)
+        if not splits['valid']: raise DataError(f"{n} images and valid_pct {valid_pct} leave no validation images: add images or raise it.")
     return ImageTree(root, files, labels, classes, {k: splits[k] for k in ('train', 'valid', 'test') if k in splits})
 
 # %% ../nbs/01b_folders.ipynb #c7fbfb8c
@@ -104,13 +115,24 @@ def _torchvision():
     except ImportError: ImageReadMode = decode_image = None
     return TF2, ImageReadMode, decode_image
 
-GREY_MODES = {'1', 'L', 'LA', 'I', 'I;16', 'F'}
+GREY_MODES = {'1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F'}
+_FRAMES = "some images have several frames (an animated GIF, a multi-page TIFF): nntrain reads the first frame of each"
+_notes, _shown = [], set()
+
+def _note(msg: str):
+    "Warn `msg` once per process (a note about many files is one line); a `DataLoader` worker keeps it for `map_chunks`."
+    if get_worker_info() is None:
+        if msg not in _shown: _shown.add(msg); warnings.warn(msg, stacklevel=2)
+    elif msg not in _notes: _notes.append(msg)
 
 def probe_image(fn: Path) -> tuple[int, int, int]:
     "`(channels, height, width)` of an image file, from its header; a `DataError` naming a file that is not a readable image."
+    if os.path.isfile(fn) and os.path.getsize(fn) == 0: raise DataError(f"{fn} is empty (0 bytes): remove or replace it.")
     try:
-        with Image.open(fn) as im: return (1 if im.mode in GREY_MODES else 3), im.height, im.width
+        with Image.open(fn) as im: probe, frames = ((1 if im.mode in GREY_MODES else 3), im.height, im.width), getattr(im, 'is_animated', False)
     except Exception: raise DataError(f"{fn} is not a readable image (corrupt, or not the format its name says): remove or replace it.") from None
+    if frames: _note(_FRAMES)
+    return probe
 
 def fit_image(img: torch.Tensor, size: int) -> torch.Tensor:
     "Bring an image `(c, h, w)` to `size`×`size`: resize its short side to `size` (antialiased), then cut the centre square."
@@ -119,30 +141,43 @@ def fit_image(img: torch.Tensor, size: int) -> torch.Tensor:
     return TF2.center_crop(TF2.resize(img, [size], antialias=True), [size, size])
 
 def _decode_with_pil(fn: Path, channels: int) -> torch.Tensor:
+    "The first frame of `fn`, read by PIL: uint8, or 16-bit and float values as uint16 and float32 (0 to 1), checked."
     try:
-        with Image.open(fn) as im: a = np.array(im.convert('L' if channels == 1 else 'RGB'))
+        with Image.open(fn) as im:
+            deep, frames = im.mode in ('I', 'F') or im.mode.startswith('I;16'), getattr(im, 'is_animated', False)
+            a = np.array(im) if deep else np.array(im.convert('L' if channels == 1 else 'RGB'))
     except Exception: raise DataError(f"{fn} is corrupt: neither torchvision nor PIL can decode it; remove or replace it.") from None
-    return torch.from_numpy(a)[None] if a.ndim == 2 else torch.from_numpy(a).permute(2, 0, 1)
+    if frames: _note(_FRAMES)
+    if deep:   # by their real range (PIL's convert would clip them to 0-255): 16-bit images span 0-65535, float ones 0-1
+        top, lo, hi = (1 if a.dtype.kind == 'f' else 65535), a.min(), a.max()
+        if not 0 <= lo <= hi <= top: raise DataError(f"{fn} holds values from {lo:g} to {hi:g}, outside the 0 to {top} of "
+                                                     f"{'float' if top == 1 else '16-bit'} images: rescale it, or save it with 8 bits per channel.")
+        a = a.astype(np.float32 if top == 1 else np.uint16)
+    img = torch.from_numpy(a)[None] if a.ndim == 2 else torch.from_numpy(a).permute(2, 0, 1)
+    return img.expand(channels, -1, -1) if deep else img
 
 def decode_image_file(fn: str|Path, size: int, channels: int) -> torch.Tensor:
-    "Image file `fn` as uint8 `(channels, size, size)`, by the policy above."
+    "Image file `fn` as uint8 `(channels, size, size)`, by the policy above: the one place nntrain decodes an image file."
     TF2, ImageReadMode, decode_image = _torchvision()
-    try:
-        if decode_image is None: raise RuntimeError("no torchvision decoders")
-        data = torch.frombuffer(bytearray(Path(fn).read_bytes()), dtype=torch.uint8)
-        img = decode_image(data, mode=ImageReadMode.GRAY if channels == 1 else ImageReadMode.RGB)
+    data = Path(fn).read_bytes()
+    if not data: raise DataError(f"{fn} is empty (0 bytes): remove or replace it.")
+    try:   # torchvision decodes every frame of a GIF, always in RGB: PIL reads its first frame in the mode asked
+        if decode_image is None or data[:3] == b'GIF': raise RuntimeError("PIL's turn")
+        img = decode_image(torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.GRAY if channels == 1 else ImageReadMode.RGB)
     except RuntimeError: img = _decode_with_pil(Path(fn), channels)   # formats torchvision cannot read, and damaged files
-    if img.dtype != torch.uint8: img = TF2.to_dtype(img, torch.uint8, scale=True)   # 16-bit PNGs
+    if img.dtype != torch.uint8: img = TF2.to_dtype(img, torch.uint8, scale=True)   # 16-bit PNGs and TIFFs, float TIFFs
     return fit_image(img, size)
 
 # %% ../nbs/01b_folders.ipynb #8aa09d3c
 class _Chunks(Dataset):
-    "Item `i` is `fn(chunks[i])`; a `DataError` comes back as its message, to be raised again in the main process."
+    "Item `i` is `fn(chunks[i])` with the notes it gave; a `DataError` comes back as its message, to be raised again in the main process."
     def __init__(self, fn, chunks): self.fn, self.chunks = fn, chunks
     def __len__(self): return len(self.chunks)
     def __getitem__(self, i):
-        try: return self.fn(self.chunks[i])
+        try: part = self.fn(self.chunks[i])
         except DataError as e: return str(e)
+        notes = _notes[:]; _notes.clear()
+        return part, notes
 
 def map_chunks(fn, items, chunk: int=512, workers: int|None=None, # processes; default: one per core
                pool_after: float=1.0,  # start workers when the rest would take longer than this (seconds)
@@ -162,7 +197,8 @@ def map_chunks(fn, items, chunk: int=512, workers: int|None=None, # processes; d
         parts = progress_bar(parts, total=len(rest)); parts.comment = progress
     for part in parts:
         if isinstance(part, str): raise DataError(part)
-        yield part
+        for msg in part[1]: _note(msg)   # a worker's notes, shown here: once, however many workers met them
+        yield part[0]
     if progress: print(flush=True)   # a console bar leaves its line open
 
 def _decode_chunk(files, size: int, channels: int) -> torch.Tensor:
@@ -232,13 +268,15 @@ class FileLoader(TensorLoader):
 # %% ../nbs/01b_folders.ipynb #9150edb1
 def channel_stats(x: torch.Tensor, chunk: int=8192) -> tuple[list[float], list[float]]:
     "Per-channel mean and standard deviation of uint8 images `(n, c, h, w)`, on the [0, 1] scale."
+    # sums of the differences from the first pixel: exact for images of one colour, whose spread is then exactly 0
+    ref = x[:1, :, :1, :1].double().div(255)
     s = torch.zeros(x.shape[1], dtype=torch.float64); s2 = torch.zeros_like(s)
     for i in range(0, len(x), chunk):
-        xb = x[i:i+chunk].double().div_(255)
+        xb = x[i:i+chunk].double().div_(255).sub_(ref)
         s += xb.sum((0, 2, 3)); s2 += xb.square().sum((0, 2, 3))
     n = x.numel() / x.shape[1]
     mean = s / n
-    return mean.tolist(), (s2 / n - mean.square()).clamp_min(0).sqrt().tolist()
+    return (mean + ref.flatten()).tolist(), (s2 / n - mean.square()).clamp_min(0).sqrt().tolist()
 
 # %% ../nbs/01b_folders.ipynb #10e54fec
 def _stream_stats(tree: ImageTree, size: int, channels: int, seed: int, n: int=2000):
@@ -263,10 +301,13 @@ def load_image_folder(path: str|Path, batch_size: int,
     if limit: tree = tree.subset(limit, seed)
     cached, x = tree_cache_path(tree.files, size), None
     if cached.is_file() and holds_in_memory(cached.stat().st_size, memory_gb):
-        saved = torch.load(cached, weights_only=True)
-        x, size, channels = saved['x'], saved['size'], saved['channels']
-        how = f"decoded images loaded from the cache {cached}"
-    else:
+        try:
+            saved = torch.load(cached, weights_only=True)
+            x, size, channels = saved['x'], saved['size'], saved['channels']
+            how = f"decoded images loaded from the cache {cached}"
+        except Exception:   # cut short by a full disk or an interrupted copy: decode again, and the save below replaces it
+            if log: log(f"note: the cache {cached} is damaged (cut short, or not a saved tensor): decoding the images again to rebuild it.")
+    if x is None:
         probes = probe_images(tree.files)
         channels = max(c for c, _, _ in probes)
         size = size or min(224, round(statistics.median(min(h, w) for _, h, w in probes)))
@@ -288,6 +329,13 @@ def load_image_folder(path: str|Path, batch_size: int,
     dls = DataLoaders(loader('train', True), loader('valid', False), vocab=tree.classes)
     dls.test = loader('test', False) if 'test' in tree.splits else None
     dls.mean, dls.std = channel_stats(dls.train.x) if x is not None else _stream_stats(tree, size, channels, seed)
+    # one value everywhere in a channel: nothing to learn from it, and normalising divides by its std of 0 (NaN at batch 0)
+    flat = [name for name, s in zip(('grey',) if channels == 1 else ('red', 'green', 'blue'), dls.std) if s == 0]
+    if flat: raise DataError(f"The training images of {tree.root} have no spread in the {', '.join(flat)} channel{'s' * (len(flat) > 1)} "
+                             "(every pixel the same value): there is nothing to learn, and normalising would divide by zero; check the images.")
     dls.classes, dls.channels, dls.size, dls.streaming, dls.tree = tree.classes, channels, size, x is None, tree
     if log: log(f"data: {tree}; images {channels}×{size}×{size}; {how}")
+    if log and (lack := tree.lacking()):
+        log(f"note: no validation images of {len(lack)} of the {len(tree.classes)} classes ({', '.join(lack[:5])}{', ...' if len(lack) > 5 else ''}): "
+            "the model trains on them, but how well it predicts them goes unmeasured; add more of their images (to valid/ in a split tree).")
     return dls

@@ -146,3 +146,25 @@ def test_a_damaged_file_met_while_streaming_is_one_line(tmp_path, monkeypatch, c
     (tree/'dog'/'003.png').write_bytes((tree/'dog'/'002.png').read_bytes()[:80])
     err = main_error(tmp_path, monkeypatch, capsys, '--data', tree, '--memory_gb', '1e-9', '--bs', '4')
     assert '003.png is corrupt' in err and 'Traceback' not in err
+
+def test_predict_reads_an_animation_first_frame_and_names_an_empty_file(rgb_run, tmp_path):
+    "Issue #36: an animated GIF is read as its first frame, with one note; a 0-byte file is named, in one line."
+    work, _ = rgb_run
+    frames = [Image.fromarray(np.full((16, 16, 3), v, np.uint8)) for v in (40, 210)]
+    frames[0].save(tmp_path/'anim.gif', save_all=True, append_images=frames[1:])
+    res = run('predict', work/'run', tmp_path/'anim.gif', tmp_path/'anim.gif')
+    assert res.returncode == 0 and len(res.stdout.splitlines()) == 2, res.stderr
+    assert res.stderr.count('first frame') == 1 and 'Traceback' not in res.stderr
+    (tmp_path/'empty.png').write_bytes(b'')
+    res = run('predict', work/'run', tmp_path/'empty.png')
+    assert res.returncode == 2 and res.stderr.strip() == f"nntrain predict: error: {tmp_path/'empty.png'} is empty (0 bytes): remove or replace it."
+
+def test_images_without_spread_and_a_split_without_training_images(tmp_path, monkeypatch, capsys):
+    "Issue #36: one colour everywhere is refused before training (no NaN at batch 0); valid_pct 0.999 names the count."
+    for c in ('a', 'b'):
+        (tmp_path/'plain'/c).mkdir(parents=True)
+        for i in range(4): Image.new('L', (8, 8), 128).save(tmp_path/'plain'/c/f'{i}.png')
+    assert 'have no spread in the grey channel' in main_error(tmp_path, monkeypatch, capsys, '--data', tmp_path/'plain', '--bs', '4')
+    tree = write_tree(tmp_path/'tree', {'cat': 5, 'dog': 5})
+    err = main_error(tmp_path, monkeypatch, capsys, '--data', tree, '--valid_pct', '0.999')
+    assert '10 images and valid_pct 0.999 leave no training images' in err
