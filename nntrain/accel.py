@@ -13,12 +13,29 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DistributedSampler, RandomSampler
 
+from .files import ConfigError
 from .loop import Subscriber, CancelBackwardException, CancelStepException, process_rank, world_size
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0
-__all__ = ['LOOPBACK', 'MixedPrecisionS', 'native_bfloat16', 'CompileS', 'shard_loaders', 'free_port', 'init_distributed', 'DDPS',
-           'torchrun_command', 'launch']
+__all__ = ['LOOPBACK', 'check_device', 'MixedPrecisionS', 'native_bfloat16', 'CompileS', 'shard_loaders', 'free_port',
+           'init_distributed', 'DDPS', 'torchrun_command', 'launch']
+
+# %% ../nbs/08_accel.ipynb #738730e7
+def check_device(device: str|None):
+    "Raise a clear error unless `device` is None or a device this machine has."
+    if device is None: return
+    try: dev = torch.device(device)
+    except (RuntimeError, ValueError): raise ConfigError(f"--device {device!r} is not a device: use cpu, cuda, cuda:1 or mps.") from None
+    if dev.type == 'cuda':
+        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (dev.index or 0) >= n:
+            raise ConfigError(f"--device {device}: this machine has {n or 'no'} CUDA device{'s' if n != 1 else ''}; use --device cpu or leave it out.")
+    elif dev.type == 'mps':
+        if not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
+            raise ConfigError(f"--device {device}: MPS is not available on this machine; use --device cpu or leave it out.")
+    elif dev.type != 'cpu': raise ConfigError(f"--device {device!r}: nntrain trains on cpu, cuda or mps.")
+
 
 # %% ../nbs/08_accel.ipynb #e6556aaf
 class MixedPrecisionS(Subscriber):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch.distributed as dist
 
-from .files import NNTrainError, CheckpointError, ConfigError
+from .files import NNTrainError, CheckpointError, ConfigError, check_unlocked
 from .accel import launch, torchrun_command
 from .runs import RunConfig, config_fields, config_types, make_config, read_config, saved_config, resolve_config, prepare_out, train_classifier
 
@@ -96,7 +96,7 @@ def strip_options(args: list[str], names) -> list[str]:
 # %% ../nbs/09_cli.ipynb #0e925ccc
 def _one_line(e: BaseException, out: Path) -> str:
     "What to tell the user about an error they can fix, in one line."
-    if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+    if isinstance(e, OSError) and e.errno == errno.ENOSPC and not isinstance(e, NNTrainError):   # a WriteError names its file itself
         return f"no space left on the device while writing to {out}: free some space or choose another --out (the last complete checkpoint is intact)."
     msg = ' '.join(str(e).split())
     if isinstance(e, CheckpointError) and 'last.pt' in msg and (out/'best.pt').is_file():
@@ -125,6 +125,7 @@ def _launch_if_asked(cfg: RunConfig, argv: list[str]):
     if cfg.nproc > 1 or cfg.nnodes > 1 or cfg.max_restarts:
         # refuse a bad --out before torchrun starts (a resume's settings are checked by the workers, which know them all);
         # on a cluster --out is on a shared filesystem, and node 0 alone prepares it
+        check_unlocked(Path(cfg.out))   # a run still writing there: say so before torchrun starts the workers
         if not cfg.resume and not cfg.node_rank: prepare_out(Path(cfg.out), {}, overwrite=cfg.overwrite)
         # each worker runs this command again, without the launcher's options (torchrun's parser would take --nproc as its own)
         sys.exit(launch(cfg.nproc, ['train', *strip_options(argv, LAUNCH_OPTIONS)], **where))
@@ -143,7 +144,8 @@ def train(argv: list[str]|None=None):
             learn = train_classifier(config=cfg)
     except KeyboardInterrupt:
         if debug: raise
-        print(f"nntrain train: interrupted; {out/'last.pt'} holds the last checkpoint written.", file=sys.stderr); sys.exit(130)
+        saved = f"{out/'last.pt'} holds the last checkpoint written" if (out/'last.pt').is_file() else "before the run's first checkpoint"
+        print(f"nntrain train: interrupted; {saved}.", file=sys.stderr); sys.exit(130)
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
     if learn.stop_requested in ('SIGINT', 'SIGTERM'):

@@ -4,13 +4,14 @@
 
 # %% ../nbs/00a_files.ipynb #341634d1
 from __future__ import annotations
-import os, tempfile
+import contextlib, errno, os, shutil, socket, tempfile
 from pathlib import Path
 import torch
 
 # %% auto #0
-__all__ = ['NNTrainError', 'DataError', 'CheckpointError', 'ConfigError', 'atomic_write', 'atomic_save',
-           'remove_stale_temporaries']
+__all__ = ['WRITE_ADVICE', 'LOCK_FILE', 'ASIDE', 'NNTrainError', 'DataError', 'CheckpointError', 'ConfigError', 'WriteError',
+           'FolderInUseError', 'write_error', 'atomic_write', 'atomic_save', 'remove_stale_temporaries', 'lock_holder',
+           'check_unlocked', 'folder_lock', 'set_aside', 'put_back']
 
 # %% ../nbs/00a_files.ipynb #9af1a5d1
 class NNTrainError(Exception):
@@ -25,7 +26,34 @@ class CheckpointError(NNTrainError):
 class ConfigError(NNTrainError, ValueError):
     "A run option, or a combination of options, that cannot work."
 
+class WriteError(NNTrainError, OSError):
+    "A file that could not be written (a full disk, a file-size limit, no permission): its path, the cause and what to do."
+    def __str__(self): return self.strerror
+
+class FolderInUseError(NNTrainError):
+    "A run folder another running process holds (its lock file names the process)."
+
+
 # %% ../nbs/00a_files.ipynb #73ed9e9e
+# what to do about a failed write, by its cause
+WRITE_ADVICE = {errno.ENOSPC: "free some space or write elsewhere", errno.EDQUOT: "free some of your disk quota or write elsewhere",
+                errno.EFBIG: "raise the file-size limit (ulimit -f) or write elsewhere", errno.EACCES: "write to a folder you may write to",
+                errno.EROFS: "write to a filesystem that is not read-only"}
+
+def _os_error(e: BaseException|None) -> OSError|None:
+    "The `OSError` behind `e`: `e` itself, or the one torch's writer turned into a `RuntimeError` (its context)."
+    seen = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, OSError): return e
+        seen.add(id(e)); e = e.__cause__ or e.__context__
+    return None
+
+def write_error(path: str|Path, e: BaseException) -> WriteError|None:
+    "A `WriteError` naming `path` and the cause, if `e` comes from the operating system refusing a write; else None."
+    if (os_err := _os_error(e)) is None: return None
+    cause, advice = (os_err.strerror or str(os_err)).lower(), WRITE_ADVICE.get(os_err.errno, "check the folder and try again")
+    return WriteError(os_err.errno or errno.EIO, f"cannot write {path}: {cause}. {advice.capitalize()}; the file as it was before is intact.")
+
 def atomic_write(path: str|Path, write, mode: str='wb'):
     "Call `write(file)` on a new temporary file beside `path`, flush it to disk, then rename it into place."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,8 +62,10 @@ def atomic_write(path: str|Path, write, mode: str='wb'):
         with os.fdopen(fd, mode, **({} if 'b' in mode else {'newline': ''})) as f:
             write(f); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
+    except BaseException as e:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, (OSError, RuntimeError)) and not isinstance(e, WriteError) and (err := write_error(path, e)): raise err from e
+        raise
 
 def atomic_save(obj, path: str|Path):
     "`torch.save` to a temporary file beside `path`, then rename it into place."
@@ -46,3 +76,63 @@ def remove_stale_temporaries(folder: str|Path, *names: str) -> list[Path]:
     stale = [p for n in names for p in Path(folder).glob(f'.{n}.*.tmp')]
     for p in stale: p.unlink(missing_ok=True)
     return stale
+
+# %% ../nbs/00a_files.ipynb #l0ck0cd1
+LOCK_FILE, ASIDE = '.lock', '.replaced'
+
+def lock_holder(folder: str|Path) -> tuple[int, str]|None:
+    "The process id and host of the live process holding `folder`'s lock, or None (no lock, or a stale one)."
+    try: pid, host = (Path(folder)/LOCK_FILE).read_text().split(maxsplit=1); pid, host = int(pid), host.strip()
+    except (OSError, ValueError): return None
+    if host != socket.gethostname(): return pid, host   # another machine's process: it cannot be checked from here
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return None
+    except PermissionError: pass                        # another user's live process
+    return pid, host
+
+def _take_lock(lock: Path) -> bool:
+    "Create `lock` holding this process's id and host, whole or not at all; False if it exists."
+    fd, tmp = tempfile.mkstemp(dir=lock.parent, prefix='.lock.', suffix='.tmp')
+    with os.fdopen(fd, 'w') as f: f.write(f"{os.getpid()} {socket.gethostname()}\n")
+    try: os.link(tmp, lock); return True
+    except FileExistsError: return False
+    finally: os.unlink(tmp)
+
+def check_unlocked(folder: str|Path):
+    "A `FolderInUseError` naming the process if a live one holds `folder`'s lock."
+    if holder := lock_holder(folder):
+        raise FolderInUseError(f"{folder} is in use by process {holder[0]} on {holder[1]}: wait for that run to end, or choose "
+                               f"another folder (if no such process is running, delete {Path(folder)/LOCK_FILE}).")
+
+@contextlib.contextmanager
+def folder_lock(folder: str|Path, log=print):
+    "Hold `folder`'s lock within the `with` block: a `FolderInUseError` if a live process holds it; a stale lock is taken over."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    lock = folder/LOCK_FILE
+    while not _take_lock(lock):
+        check_unlocked(folder)
+        if log: log(f"{folder}: took over the lock of a process that is no longer running ({lock.read_text(errors='replace').strip()}).")
+        lock.unlink(missing_ok=True)
+    try: yield lock
+    finally:
+        if lock.is_file() and lock.read_text().split()[:1] == [str(os.getpid())]: lock.unlink()
+
+def set_aside(folder: str|Path, names) -> Path|None:
+    "Move those of `names` that are in `folder` into `folder/.replaced` (replacing what was there); None if there are none."
+    folder = Path(folder); present = [n for n in names if (folder/n).exists()]
+    if not present: return None
+    aside = folder/ASIDE
+    shutil.rmtree(aside, ignore_errors=True); aside.mkdir()
+    for n in present: os.replace(folder/n, aside/n)
+    return aside
+
+def put_back(aside: str|Path, names) -> list[str]:
+    "Undo `set_aside`: remove `names` written since from the folder, move the set-aside files back; returns what came back."
+    aside = Path(aside); folder, back = aside.parent, sorted(p.name for p in Path(aside).iterdir())
+    for n in names:
+        p = folder/n
+        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
+        else: p.unlink(missing_ok=True)
+    for n in back: os.replace(aside/n, folder/n)
+    aside.rmdir()
+    return back

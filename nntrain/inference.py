@@ -21,15 +21,17 @@ from .learner import Learner
 from .checkpoint import read_checkpoint, find_checkpoint
 from .dataloaders import FASHION_MNIST_CLASSES, IMAGE_EXTENSIONS, TensorLoader, get_files, show_images
 from .folders import (scan_image_tree, decode_image_file, decode_images, fit_image, holds_in_memory,
-                             FileLoader, ImageFileDataset, SPLIT_FOLDERS)
+                             FileLoader, ImageFileDataset)
 from .models import build_model
-from .runs import check_device, load_data, predict_probs, holds_idx
+from .accel import check_device
+from .runs import RUN_FILES, load_data, predict_probs, holds_idx
 from .cli import Arg, flag, user_errors
 import torcheval.metrics as tem   # after nntrain.subscribers, which quiets torcheval's import-time warning
 
 # %% auto #0
 __all__ = ['EXPORT_META', 'TrainedLearner', 'load_learner', 'Prediction', 'prepare_image', 'Interpretation', 'ImageClassifier',
-           'export_program', 'image_paths', 'predict', 'labelled_loader', 'save_interpretation', 'evaluate', 'export']
+           'check_export_path', 'export_program', 'image_paths', 'predict', 'labelled_loader', 'save_interpretation',
+           'evaluate', 'export']
 
 # %% ../nbs/10_your_data.ipynb #bdb73408
 class TrainedLearner(Learner):
@@ -188,9 +190,18 @@ class ImageClassifier(nn.Module):
 
 EXPORT_META = 'nntrain.json'   # the extra file inside a .pt2 with the class names and input shape
 
-def export_program(learn: Learner, path: str|Path, max_batch: int=4096, atol: float=1e-5) -> Path:
+def check_export_path(path: Path, overwrite: bool=False):
+    "Refuse to write over a run's own files, and over any existing file unless `overwrite`."
+    if path.name in (*RUN_FILES, 'config.json') and any((path.parent/f).is_file() for f in ('best.pt', 'last.pt')):
+        raise ConfigError(f"{path} is a file of the run in {path.parent}: export to a file of its own, e.g. --out model.pt2.")
+    if path.is_dir(): raise ConfigError(f"--out {path} is a folder: give the exported program's file name, e.g. {path/'model.pt2'}.")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} already exists: export to another file, or replace it with --overwrite (overwrite=True).")
+
+def export_program(learn: Learner, path: str|Path, max_batch: int=4096, atol: float=1e-5, overwrite: bool=False) -> Path:
     "Write `learn`'s model, with its input step and class names, as a `torch.export` program that needs only torch."
     d, path = learn.config['data'], Path(path)
+    check_export_path(path, overwrite)
     module = ImageClassifier(learn.model).cpu().eval()
     example = torch.randint(0, 256, (3, d['channels'], d['size'], d['size']), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
     program = torch.export.export(module, (example,), dynamic_shapes={'images': {0: torch.export.Dim('batch', min=1, max=max_batch)}})
@@ -238,7 +249,8 @@ def predict(run: Arg("run folder (its best.pt) or checkpoint file", positional=T
 # %% ../nbs/10_your_data.ipynb #cdd09c51
 def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb: float|None=None) -> tuple:
     "A loader of labelled images in `data` for `learn`'s model (at its size and channels), and the name of what it holds."
-    d = learn.config['data']
+    c, d = learn.config, learn.config['data']
+    if bs < 1: raise ConfigError(f"--bs must be at least 1, got {bs}.")
     path = data if data is not None else os.environ.get('NNTRAIN_DATA')
     if path is None or holds_idx(Path(path)):
         if d['classes'] != FASHION_MNIST_CLASSES:
@@ -246,8 +258,14 @@ def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb
         return load_data(data, bs, log=None).valid, "Fashion-MNIST's test split"
     tree, root = scan_image_tree(path), Path(path).absolute()
     if 'test' in tree.splits: idx, what = tree.splits['test'], str(root/'test')
-    elif any((root/n).is_dir() for n in SPLIT_FOLDERS['valid']): idx, what = tree.splits['valid'], f"the validation images of {root}"
-    else: idx, what = list(range(len(tree.files))), str(root)
+    elif (root/'train').is_dir(): idx, what = tree.splits['valid'], f"the validation images of {root}"
+    elif d.get('root') == str(root.resolve()):   # the run's own flat tree: the images it held out, split as training split them
+        tree = scan_image_tree(path, c['valid_pct'], c['seed'])
+        if c.get('limit'): tree = tree.subset(c['limit'], c['seed'])
+        idx, what = tree.splits['valid'], f"the run's validation images of {root} (--valid_pct {c['valid_pct']}, --seed {c['seed']})"
+    else:
+        idx = list(range(len(tree.files)))
+        what = str(root) if 'root' in d else f"all of {root} (the run does not record its data folder: this may include its training images)"
     unknown = sorted({tree.classes[tree.labels[i]] for i in idx} - set(d['classes']))
     if unknown: raise DataError(f"{what} has classes the model does not know ({', '.join(unknown[:5])}); it was trained on "
                                 f"{', '.join(d['classes'][:10])}.")
@@ -270,7 +288,8 @@ def save_interpretation(interp: Interpretation, out: Path, k: int=9) -> list[Pat
     return [out/n for n in ('confusion_matrix.csv', 'confusion_matrix.png', 'top_losses.png')]
 
 def evaluate(run: Arg("run folder (its best.pt) or checkpoint file", positional=True),
-             data: Arg("labelled images: a tree (its test/, else valid/, else all of it) or Fashion-MNIST's IDX files "
+             data: Arg("labelled images: a tree (its test/, else valid/, else the run's held-out images of its own tree, else all of it) "
+                       "or Fashion-MNIST's IDX files "
                        "(default: $NNTRAIN_DATA)", str)=None,
              out: Arg("folder for confusion_matrix.csv/.png and top_losses.png (default: RUN/evaluation)", str)=None,
              bs: Arg("images per batch", int)=256,
@@ -288,8 +307,9 @@ def evaluate(run: Arg("run folder (its best.pt) or checkpoint file", positional=
 
 def export(run: Arg("run folder (its best.pt) or checkpoint file", positional=True),
            out: Arg("file for the exported program", str)='model.pt2',
+           overwrite: Arg("replace --out if it exists (never a run's own files)", flag)=False,
            debug: Arg("show the full traceback of an error", flag)=False):
     "Export a trained model as a torch.export program (uint8 images in, probabilities out) that needs only torch."
     with user_errors('export', debug, Path(run)):
-        path = export_program(load_learner(run), out)
+        path = export_program(load_learner(run), out, overwrite=overwrite)
     print(f"wrote {path}: load it with torch.export.load; the class names are in its extra file {EXPORT_META}")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08b_runs.ipynb #f023eebe
 from __future__ import annotations
-import csv, dataclasses, json, os, shutil, sys, time, typing
+import contextlib, csv, dataclasses, json, os, shutil, sys, time, typing
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from torch import nn
 from datasets import DatasetDict
 
-from .files import ConfigError, CheckpointError, atomic_write, remove_stale_temporaries
+from .files import (ConfigError, CheckpointError, ASIDE, atomic_write, remove_stale_temporaries, folder_lock,
+                          set_aside, put_back)
 from .dataloaders import DataLoaders, load_fashion_mnist, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
 from .folders import load_image_folder
 from .loop import Subscriber, set_seed
@@ -25,16 +26,17 @@ from .learner import Learner
 from .control import SignalStopS
 from .tensorboard import TensorBoardS
 from .augmentation import AugmentS, RandomFlip, RandomCrop, RandomErasing, RandomAffine
-from .accel import MixedPrecisionS, CompileS, DDPS, native_bfloat16
+from .accel import check_device, MixedPrecisionS, CompileS, DDPS, native_bfloat16
 from .models import FASHION_MNIST_MEAN, FASHION_MNIST_STD, MODELS, build_model, model_recipe
 from .checkpoint import find_checkpoint, load_pretrained
 import torcheval.metrics as tem   # after nntrain.subscribers, which quiets torcheval's import-time warning
 
 # %% auto #0
-__all__ = ['RECIPES', 'RUN_FILES', 'RUN_SETTINGS', 'option', 'RunConfig', 'config_fields', 'config_types', 'make_config',
-           'saved_config', 'read_config', 'recipe_settings', 'EpochLineS', 'HistoryCSVS', 'fashion_augment',
-           'check_device', 'prepare_out', 'holds_idx', 'load_data', 'predict_probs', 'score_test', 'resolve_config',
-           'is_transfer', 'check_config', 'run_settings', 'run_subscribers', 'train_classifier']
+__all__ = ['RECIPES', 'RUN_FILES', 'REPLACED', 'RUN_SETTINGS', 'option', 'RunConfig', 'config_fields', 'config_types',
+           'make_config', 'saved_config', 'read_config', 'recipe_settings', 'EpochLineS', 'HistoryCSVS',
+           'fashion_augment', 'check_out_folder', 'prepare_out', 'DiscardReplacedS', 'run_folder', 'holds_idx',
+           'load_data', 'predict_probs', 'score_test', 'resolve_config', 'is_transfer', 'check_config', 'run_settings',
+           'run_subscribers', 'train_classifier']
 
 # %% ../nbs/08b_runs.ipynb #b04e50f1
 def option(default, help: str, *, run: bool=False, launch: bool=False, saved: bool=True, cli: str|None=None):
@@ -45,8 +47,8 @@ def option(default, help: str, *, run: bool=False, launch: bool=False, saved: bo
 class RunConfig:
     "Every option of a training run (`nntrain train`, `train_classifier`), with its default and help."
     data: str|None = option(None, "Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the Hugging Face hub), or an image-folder tree: "
-                            "PATH/<class>/* split by --valid_pct, or PATH/train/<class>/* with PATH/valid/<class>/*; an optional "
-                            "PATH/test/<class>/* is scored once, after training")
+                            "PATH/<class>/* split by --valid_pct, or PATH/train/<class>/* with PATH/valid/<class>/* and, optionally, "
+                            "PATH/test/<class>/* (scored once, after training)")
     model: str|None = option(None, "model to train: " + ', '.join(MODELS) + ", or tv:<name> for a torchvision model (default: cnn, or the --pretrained run's)", run=True)
     epochs: int|None = option(None, "number of epochs (default: 5, or the --recipe's)", run=True)
     bs: int = option(256, "batch size", run=True)
@@ -154,26 +156,17 @@ def fashion_augment(warp: bool=False) -> nn.Sequential:
 
 # %% ../nbs/08b_runs.ipynb #938300bb
 RUN_FILES = ('best.pt', 'last.pt', 'history.csv', 'test.json')   # a folder holding any of these holds a run
+REPLACED = (*RUN_FILES, 'config.json', 'tensorboard', 'evaluation')  # what --overwrite sets aside: all that runs and evaluate write
 # the settings that define a run, kept in its checkpoints: resuming with another value would silently make a different run
 RUN_SETTINGS = {f.name: f'--{f.name}' for f in config_fields(run=True)}
 
-def check_device(device: str|None):
-    "Raise a clear error unless `device` is None or a device this machine has."
-    if device is None: return
-    try: dev = torch.device(device)
-    except (RuntimeError, ValueError): raise ConfigError(f"--device {device!r} is not a device: use cpu, cuda, cuda:1 or mps.") from None
-    if dev.type == 'cuda':
-        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if (dev.index or 0) >= n:
-            raise ConfigError(f"--device {device}: this machine has {n or 'no'} CUDA device{'s' if n != 1 else ''}; use --device cpu or leave it out.")
-    elif dev.type == 'mps':
-        if not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
-            raise ConfigError(f"--device {device}: MPS is not available on this machine; use --device cpu or leave it out.")
-    elif dev.type != 'cpu': raise ConfigError(f"--device {device!r}: nntrain trains on cpu, cuda or mps.")
+def check_out_folder(out: Path):
+    "A one-line error if `out` is a file."
+    if out.exists() and not out.is_dir(): raise ConfigError(f"--out {out} is a file: give a folder for the run's checkpoints and history.")
 
 def prepare_out(out: Path, config: dict, resume: bool=False, overwrite: bool=False):
     "Check that `out` can take this run: a new run never replaces an old one unless asked, and a resume keeps the run's settings."
-    if out.exists() and not out.is_dir(): raise ConfigError(f"--out {out} is a file: give a folder for the run's checkpoints and history.")
+    check_out_folder(out)
     existing = [f for f in RUN_FILES if (out/f).exists()]
     if resume:
         if not (out/'last.pt').is_file(): raise FileNotFoundError(f"Cannot resume: no checkpoint at {out/'last.pt'}.")
@@ -188,10 +181,38 @@ def prepare_out(out: Path, config: dict, resume: bool=False, overwrite: bool=Fal
     elif existing and not overwrite:
         raise FileExistsError(f"{out} already holds a run ({', '.join(existing)}): continue it with --resume, "
                               "choose a new --out, or replace it with --overwrite.")
-    elif existing and int(os.environ.get('RANK', 0)) == 0:
-        for f in (*existing, 'config.json'): (out/f).unlink(missing_ok=True)   # --overwrite: no file of the old run may outlive the start of the new one
-        shutil.rmtree(out/'tensorboard', ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
+
+class DiscardReplacedS(Subscriber):
+    "Delete the run that --overwrite set aside as soon as the new run's first checkpoint is on disk."
+    order, main_only = CheckpointS.order + 1, True
+    def __init__(self, aside: Path): self.aside = aside
+    def after_batch(self, learn):
+        if self.aside.exists() and (self.aside.parent/'last.pt').is_file(): shutil.rmtree(self.aside)
+    after_epoch = after_fit = after_batch
+
+def _settle_aside(out: Path):
+    "After an --overwrite that was cut off (killed): keep the new run if it has a checkpoint, else put the old one back."
+    if (out/'last.pt').is_file(): shutil.rmtree(out/ASIDE); return
+    back = put_back(out/ASIDE, REPLACED)
+    print(f"{out}: put back the run ({', '.join(back)}) that an interrupted --overwrite had set aside.", file=sys.stderr)
+
+@contextlib.contextmanager
+def run_folder(out: Path, settings: dict, resume: bool=False, overwrite: bool=False, main_process: bool=True):
+    "Hold `out` for a run: locked, checked by `prepare_out`, an old run set aside by --overwrite and put back if the new one fails first."
+    check_out_folder(out)   # before the lock would make the folder
+    if not main_process: prepare_out(out, settings, resume, overwrite); yield None; return   # the main process locks and moves
+    with folder_lock(out):
+        if (out/ASIDE).is_dir(): _settle_aside(out)
+        prepare_out(out, settings, resume, overwrite)
+        aside = None if resume else set_aside(out, REPLACED)
+        try: yield aside
+        except BaseException:
+            if aside is not None and aside.exists() and not (out/'last.pt').is_file():
+                put_back(aside, REPLACED)
+                print(f"{out}: the new run ended before its first checkpoint; the run it was to replace is back in place.", file=sys.stderr)
+            raise
+        if aside is not None and aside.exists(): _settle_aside(out)
 
 # %% ../nbs/08b_runs.ipynb #cf85d996
 def holds_idx(path: Path) -> bool:
@@ -340,23 +361,26 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     check_config(cfg, n_proc)
     settings, out, main_process = run_settings(cfg, n_proc), Path(cfg.out), int(os.environ.get('RANK', 0)) == 0
     resume, overwrite = _restart_policy(cfg, out, main_process)
-    prepare_out(out, settings, resume, overwrite)
-    set_seed(cfg.seed)
-    # the same global batch on any number of processes
-    dls = load_data(cfg.data, cfg.bs // n_proc, cfg.size, cfg.valid_pct, cfg.seed, cfg.limit, cfg.workers, cfg.memory_gb,
-                    progress=sys.stdout.isatty() and main_process, log=print if main_process else None)
-    if n_proc > 1 and dls.streaming:
-        raise ConfigError("--nproc needs the decoded images in memory, and this tree is streamed: raise --memory_gb, or lower --size.")
-    settings['data'] = dict(classes=dls.classes, channels=dls.channels, size=dls.size, mean=dls.mean, std=dls.std)
-    if resume: prepare_out(out, settings, resume=True)   # now that the data is known: the same classes as the run
-    run_subs = run_subscribers(cfg, out, n_proc, subs)
-    make_model = partial(build_model, cfg.model, dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
-    net = make_model(weights=cfg.weights or 'default')
-    if cfg.pretrained is not None: load_pretrained(net, cfg.pretrained)
-    learn = Learner(net, dls, partial(F.cross_entropy, label_smoothing=cfg.label_smoothing), torch.optim.AdamW, cfg.lr, run_subs)
-    learn.config, transfer = settings, is_transfer(cfg)
-    # once the data and the model are known to work: a start that fails leaves no config.json behind to block the next
-    if main_process: atomic_write(out/'config.json', lambda f: json.dump(saved_config(cfg), f, indent=1), mode='w')
-    learn.fit(cfg.epochs, lr=slice(cfg.lr / cfg.lr_mult, cfg.lr) if transfer else cfg.lr, resume=out/'last.pt' if resume else None)
-    _score_after(learn, cfg, dls, out, make_model)
+    with run_folder(out, settings, resume, overwrite, main_process) as aside:
+        set_seed(cfg.seed)
+        # the same global batch on any number of processes
+        dls = load_data(cfg.data, cfg.bs // n_proc, cfg.size, cfg.valid_pct, cfg.seed, cfg.limit, cfg.workers, cfg.memory_gb,
+                        progress=sys.stdout.isatty() and main_process, log=print if main_process else None)
+        if n_proc > 1 and dls.streaming:
+            raise ConfigError("--nproc needs the decoded images in memory, and this tree is streamed: raise --memory_gb, or lower --size.")
+        # the tree's own folder too: `nntrain evaluate` scores only the validation images of the tree a run trained on
+        root = str(dls.tree.root.resolve()) if getattr(dls, 'tree', None) is not None else None
+        settings['data'] = dict(classes=dls.classes, channels=dls.channels, size=dls.size, mean=dls.mean, std=dls.std, root=root)
+        if resume: prepare_out(out, settings, resume=True)   # now that the data is known: the same classes as the run
+        run_subs = run_subscribers(cfg, out, n_proc, subs) + ([DiscardReplacedS(aside)] if aside is not None else [])
+        make_model = partial(build_model, cfg.model, dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
+        net = make_model(weights=cfg.weights or 'default')
+        if cfg.pretrained is not None: load_pretrained(net, cfg.pretrained)
+        learn = Learner(net, dls, partial(F.cross_entropy, label_smoothing=cfg.label_smoothing), torch.optim.AdamW, cfg.lr, run_subs)
+        learn.config, transfer = settings, is_transfer(cfg)
+        # once the data and the model are known to work: a start that fails leaves no config.json behind to mislead
+        if main_process: atomic_write(out/'config.json', lambda f: json.dump(saved_config(cfg), f, indent=1), mode='w')
+        learn.fit(cfg.epochs, lr=slice(cfg.lr / cfg.lr_mult, cfg.lr) if transfer else cfg.lr, resume=out/'last.pt' if resume else None)
+        _score_after(learn, cfg, dls, out, make_model)
     return learn
+

@@ -1,5 +1,5 @@
 """The `nntrain` console script, run as a user would run it: in a subprocess."""
-import csv, os, shutil, signal, subprocess, sys, time
+import csv, json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, torch
 
@@ -82,6 +82,40 @@ def test_a_new_run_never_replaces_an_old_one(tmp_path, data_path, finished_run):
     res = run(*args, '--overwrite', '--seed', '1')
     assert res.returncode == 0, res.stderr
     assert (out/'last.pt').read_bytes() != before['last.pt']
+
+@pytest.mark.parametrize('why,args', [('no such data', ['--data', '/nonexistent/folder']), ('a diverging --lr', ['--lr', '1e6'])])
+def test_overwrite_keeps_the_old_run_until_the_new_one_has_a_checkpoint(tmp_path, data_path, finished_run, why, args):
+    "--overwrite used to empty the folder first: a new run that failed to start left nothing (issue #36, case 2)."
+    out = copy_run(finished_run, tmp_path/'run')
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    res = run('train', '--data', str(data_path), *SHORT, '--out', str(out), '--overwrite', *args)
+    assert res.returncode == 2 and 'Traceback' not in res.stderr, res.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before, f"{why}: the old run was not kept"
+
+def test_two_runs_never_share_a_folder(tmp_path, data_path):
+    "Two runs started on one --out both used to finish, one's files silently replacing the other's (issue #36, case 3)."
+    out = tmp_path/'run'
+    first = subprocess.Popen([NNTRAIN, 'train', '--data', str(data_path), '--epochs', '200', '--limit', '1000', '--out', str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)   # long enough: a SIGTERM ends it below
+    while not (out/'.lock').exists() and first.poll() is None: time.sleep(0.05)
+    second = run('train', '--data', str(data_path), *SHORT, '--out', str(out), '--overwrite')
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=600) == 128 + signal.SIGTERM, first.stderr.read()
+    assert second.returncode == 2 and f'is in use by process {first.pid}' in second.stderr and second.stderr.count('\n') == 1, second.stderr
+    config = json.loads((out/'config.json').read_text())
+    assert (config['epochs'], config['limit']) == (200, 1000) and not (out/'.lock').exists()   # the first run's files; its lock gone
+
+def test_a_refused_write_is_one_line_naming_the_file(tmp_path, data_path):
+    "A file-size limit (EFBIG, which torch wraps in a RuntimeError as it does a full disk's ENOSPC): one line, nothing left behind."
+    import resource
+    out = tmp_path/'run'
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))   # room for history.csv, not for a checkpoint
+    res = run('train', '--data', str(data_path), *SHORT, '--out', str(out), preexec_fn=limit)
+    assert res.returncode == 2 and 'Traceback' not in res.stderr and res.stderr.count('\n') == 1, res.stderr
+    assert 'file too large' in res.stderr and 'ulimit -f' in res.stderr and f"cannot write {out}" in res.stderr, res.stderr
+    assert not list(out.glob('.*.tmp')) and not (out/'.lock').exists()
+    res = run('train', '--data', str(data_path), *SHORT, '--out', str(out))   # without the limit, the same command just works
+    assert res.returncode == 0, res.stderr
 
 @pytest.mark.parametrize('flag,value', [('--bs', '128'), ('--lr', '0.02'), ('--limit', '1000'), ('--model', 'resnet')])
 def test_resume_refuses_changed_settings(tmp_path, data_path, finished_run, flag, value):
