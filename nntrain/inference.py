@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_your_data.ipynb #9fb72dbb
 from __future__ import annotations
-import json as jsonlib, os, sys
+import json as jsonlib, logging, os, sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -138,8 +138,11 @@ class Interpretation:
     def per_class(self) -> dict[str, torch.Tensor]:
         "Precision, recall and the number of images of each class."
         k = len(self.classes)
-        prec = tem.MulticlassPrecision(num_classes=k, average=None).update(self.preds, self.targets).compute()
-        rec = tem.MulticlassRecall(num_classes=k, average=None).update(self.preds, self.targets).compute()
+        logging.disable(logging.WARNING)   # torcheval logs a warning for a class absent from the images: the table's 0 images says so
+        try:
+            prec = tem.MulticlassPrecision(num_classes=k, average=None).update(self.preds, self.targets).compute()
+            rec = tem.MulticlassRecall(num_classes=k, average=None).update(self.preds, self.targets).compute()
+        finally: logging.disable(logging.NOTSET)
         return {'precision': prec, 'recall': rec, 'images': torch.bincount(self.targets, minlength=k)}
 
     def report(self) -> str:
