@@ -9,7 +9,6 @@ from functools import partial
 import torch
 import torch.nn.functional as F
 from torch import nn
-import matplotlib.pyplot as plt
 import fastcore.all as fc
 from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
@@ -152,6 +151,7 @@ class ActivationStatsS(Subscriber):
 @patch
 def plot_stats(self: ActivationStatsS, figsize=(11, 3.6)):
     "Mean and std (log scale) of each layer's output over the training batches; returns the figure."
+    import matplotlib.pyplot as plt   # at first use: pyplot costs a third of a second at import
     fig, (ax_mean, ax_std) = plt.subplots(1, 2, figsize=figsize)
     for name, means, stds in zip(self.names, self.means, self.stds):
         ax_mean.plot(means, label=name); ax_std.plot(stds, label=name)
@@ -165,6 +165,7 @@ def plot_stats(self: ActivationStatsS, figsize=(11, 3.6)):
 def _layer_axes(n: int, ncols: int, size=(3.0, 2.5)):
     "A grid of `n` axes, `ncols` wide; unused cells hidden."
     ncols = min(ncols, n); nrows = -(-n // ncols)
+    import matplotlib.pyplot as plt
     fig, axs = plt.subplots(nrows, ncols, figsize=(size[0]*ncols, size[1]*nrows), squeeze=False)
     for ax in axs.flat[n:]: ax.set_axis_off()
     return fig, list(axs.flat[:n])
@@ -186,6 +187,7 @@ def color_dim(self: ActivationStatsS, ncols: int=5, cmap: str='viridis'):
 @patch
 def dead_chart(self: ActivationStatsS, figsize=(6, 3.6)):
     "Fraction of each layer's activations near zero over the training batches; returns the figure."
+    import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=figsize)
     for name, dead in zip(self.names, self.dead): ax.plot(dead, label=name)
     ax.set_ylim(-0.02, 1.02); ax.set_xlabel('training batch'); ax.set_ylabel(f'fraction with |a| < {self.dead_eps:g}')

@@ -10,11 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import datasets
-from datasets import ClassLabel, Dataset, DatasetDict, Features, Image as HFImage
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 from PIL import Image
-import matplotlib.pyplot as plt
 import fastcore.all as fc
 from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
@@ -22,10 +19,10 @@ from .files import DataError
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'FASHION_MNIST_FILES', 'IDX_IMAGES_MAGIC', 'IDX_LABELS_MAGIC', 'HUB_FASHION_MNIST',
-           'IMAGE_EXTENSIONS', 'read_idx', 'read_fashion_mnist_split', 'cache_dir', 'fashion_mnist_features',
-           'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'image_to_float', 'hf_ds_collate_fn',
-           'TensorLoader', 'images_to_tensor', 'hf_ds_to_tensors', 'DataLoaders', 'get_files', 'split_by_grandparent',
-           'split_random', 'parent_label', 'show_images', 'show_batch']
+           'IMAGE_EXTENSIONS', 'read_idx', 'read_fashion_mnist_split', 'cache_dir', 'hf_datasets',
+           'fashion_mnist_features', 'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'image_to_float',
+           'hf_ds_collate_fn', 'TensorLoader', 'images_to_tensor', 'hf_ds_to_tensors', 'DataLoaders', 'get_files',
+           'split_by_grandparent', 'split_random', 'parent_label', 'show_images', 'show_batch']
 
 # %% ../nbs/01_dataloaders.ipynb #98398029
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -88,24 +85,30 @@ def _files_digest(files) -> str:
     for fn in files: h.update(Path(fn).read_bytes())
     return h.hexdigest()[:16]
 
-def fashion_mnist_features() -> Features:
+def hf_datasets():
+    "The `datasets` library, imported at first use: half a second of startup that a run on an image tree, or a prediction, never needs."
+    import datasets
+    return datasets
+
+def fashion_mnist_features():
     "The features of Fashion-MNIST as on the hub: a PIL `image` and a `label` with the ten class names."
-    return Features({'image': HFImage(), 'label': ClassLabel(names=FASHION_MNIST_CLASSES)})
+    ds = hf_datasets()
+    return ds.Features({'image': ds.Image(), 'label': ds.ClassLabel(names=FASHION_MNIST_CLASSES)})
 
 # %% ../nbs/01_dataloaders.ipynb #58589e48
 class _quiet_datasets:
     "Silence the `datasets` library's progress bars for a `with` block (writing and reading our own cache is no news)."
-    def __enter__(self): self.was = datasets.is_progress_bar_enabled(); datasets.disable_progress_bars()
+    def __enter__(self): self.was = hf_datasets().is_progress_bar_enabled(); hf_datasets().disable_progress_bars()
     def __exit__(self, *exc):
-        if self.was: datasets.enable_progress_bars()
+        if self.was: hf_datasets().enable_progress_bars()
 
-def _load_from_idx(path: Path) -> DatasetDict:
+def _load_from_idx(path: Path):
     folder = _idx_dir(Path(path))
     files = [folder/f for pair in FASHION_MNIST_FILES.values() for f in pair]
     cached = cache_dir()/f'fashion_mnist-{_files_digest(files)}'
     if cached.exists():
-        with _quiet_datasets(): return datasets.load_from_disk(str(cached))
-    dd = DatasetDict({split: Dataset.from_dict({'image': list(x), 'label': y.tolist()}, features=fashion_mnist_features())
+        with _quiet_datasets(): return hf_datasets().load_from_disk(str(cached))
+    dd = hf_datasets().DatasetDict({split: hf_datasets().Dataset.from_dict({'image': list(x), 'label': y.tolist()}, features=fashion_mnist_features())
                       for split in FASHION_MNIST_FILES for x, y in [read_fashion_mnist_split(folder, split)]})
     cached.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=cached.parent, prefix='.tmp-'))
@@ -115,20 +118,20 @@ def _load_from_idx(path: Path) -> DatasetDict:
     except OSError:
         if not cached.exists(): raise   # another process may have won the race; its copy is as good as ours
     finally: shutil.rmtree(tmp, ignore_errors=True)
-    with _quiet_datasets(): return datasets.load_from_disk(str(cached))
+    with _quiet_datasets(): return hf_datasets().load_from_disk(str(cached))
 
 # %% ../nbs/01_dataloaders.ipynb #4eff2162
 HUB_FASHION_MNIST = 'zalando-datasets/fashion_mnist'
 
-def _load_from_hub() -> DatasetDict:
-    try: return datasets.load_dataset(HUB_FASHION_MNIST)
+def _load_from_hub():
+    try: return hf_datasets().load_dataset(HUB_FASHION_MNIST)
     except Exception as e:  # network errors come in many types; all deserve the same advice
         raise DataError(f"Could not load {HUB_FASHION_MNIST!r} from the Hugging Face hub ({type(e).__name__}: {e}). "
                         "Without a network, point nntrain at local files: set NNTRAIN_DATA to a folder holding "
                         "fashion_mnist/ with the four IDX .gz files, or call load_fashion_mnist(path=...).") from e
 
 def load_fashion_mnist(path: str|Path|None=None, # folder with the four IDX `.gz` files (or its parent); default `$NNTRAIN_DATA/fashion_mnist`, else the hub
-                      ) -> DatasetDict:
+                      ):
     "Fashion-MNIST as a `DatasetDict` with `train` (60,000) and `test` (10,000) splits of PIL `image` and `label`."
     if path is None and os.environ.get('NNTRAIN_DATA'): path = Path(os.environ['NNTRAIN_DATA'])
     return _load_from_hub() if path is None else _load_from_idx(Path(path))
@@ -141,7 +144,7 @@ def write_idx(fn: str|Path, arr: np.ndarray, magic: int):
     header = struct.pack('>i', magic) + struct.pack(f'>{arr.ndim}I', *arr.shape)
     with gzip.open(fn, 'wb') as f: f.write(header + arr.tobytes())
 
-def write_fashion_mnist_idx(dd: DatasetDict, folder: str|Path) -> Path:
+def write_fashion_mnist_idx(dd, folder: str|Path) -> Path:
     "Write the `train` and `test` splits of a Fashion-MNIST `DatasetDict` as the four official IDX files."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     for split, (img_fn, lbl_fn) in FASHION_MNIST_FILES.items():
@@ -208,20 +211,20 @@ def images_to_tensor(images) -> torch.Tensor:
     x = torch.from_numpy(np.stack(arrs)) if arrs else torch.empty(0, 1, 0, 0, dtype=torch.uint8)
     return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
 
-def hf_ds_to_tensors(ds: Dataset, x_key: str='image', y_key: str='label') -> tuple[torch.Tensor, torch.Tensor]:
+def hf_ds_to_tensors(ds, x_key: str='image', y_key: str='label') -> tuple[torch.Tensor, torch.Tensor]:
     "Decode a whole Hugging Face image dataset once into uint8 images and int64 labels."
     return images_to_tensor(ds[x_key]), torch.tensor(ds[y_key], dtype=torch.long)
 
 # %% ../nbs/01_dataloaders.ipynb #dcf2d0f0
-def _train_valid_splits(dd: DatasetDict) -> tuple[str, str]:
+def _train_valid_splits(dd) -> tuple[str, str]:
     valid = next((s for s in ('validation', 'valid', 'test') if s in dd), None)
     if 'train' not in dd or valid is None:
         raise ValueError(f"The DatasetDict has splits {list(dd)}: it needs 'train' and one of 'validation', 'valid' or 'test'.")
     return 'train', valid
 
-def _label_names(ds: Dataset, y_key: str) -> list[str]|None:
+def _label_names(ds, y_key: str) -> list[str]|None:
     feat = ds.features.get(y_key)
-    return list(feat.names) if isinstance(feat, ClassLabel) else None
+    return list(feat.names) if isinstance(feat, hf_datasets().ClassLabel) else None
 
 # %% ../nbs/01_dataloaders.ipynb #d66c0e59
 class DataLoaders:
@@ -232,7 +235,7 @@ class DataLoaders:
     def __repr__(self): return f"DataLoaders(train: {len(self.train)} batches, valid: {len(self.valid)} batches)"
 
     @classmethod
-    def from_hf_dd(cls, dd: DatasetDict, # with a `train` split and a `validation`, `valid` or `test` one
+    def from_hf_dd(cls, dd, # with a `train` split and a `validation`, `valid` or `test` one
                    batch_size: int,
                    collate_fn=None,        # turns a list of items into a batch; default `hf_ds_collate_fn(flatten=flatten)`
                    as_tensors: bool=False, # decode every image once and serve batches from tensors (fast)
@@ -304,6 +307,7 @@ def show_images(images, # a batch `(n, c, h, w)` or `(n, h*w)` of square images,
         images = [im.detach().cpu().permute(1, 2, 0).squeeze(-1).float().clamp(0, 1).numpy() for im in images]
     n = len(images)
     ncols = min(ncols, n); nrows = -(-n // ncols)
+    import matplotlib.pyplot as plt   # at first use: pyplot costs a third of a second at import
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*figsize_per, nrows*figsize_per*(1.15 if titles else 1)), squeeze=False)
     for i, ax in enumerate(axs.flat):
         ax.set_axis_off()

@@ -13,11 +13,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from PIL import Image
-import matplotlib.pyplot as plt
 from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
 from .files import CheckpointError, ConfigError, DataError, atomic_write
 from .learner import Learner
+from .subscribers import torcheval_metrics
 from .checkpoint import read_checkpoint, find_checkpoint
 from .dataloaders import FASHION_MNIST_CLASSES, IMAGE_EXTENSIONS, TensorLoader, get_files, show_images
 from .folders import (scan_image_tree, decode_image_file, decode_images, fit_image, holds_in_memory,
@@ -26,7 +26,7 @@ from .models import build_model
 from .accel import check_device
 from .runs import RUN_FILES, load_data, predict_probs, holds_idx
 from .cli import Arg, flag, user_errors
-import torcheval.metrics as tem   # after nntrain.subscribers, which quiets torcheval's import-time warning
+
 
 # %% auto #0
 __all__ = ['EXPORT_META', 'TrainedLearner', 'load_learner', 'Prediction', 'prepare_image', 'Interpretation', 'ImageClassifier',
@@ -132,7 +132,7 @@ class Interpretation:
 
     def confusion_matrix(self) -> torch.Tensor:
         "Counts `(true class, predicted class)`."
-        m = tem.MulticlassConfusionMatrix(num_classes=len(self.classes))
+        m = torcheval_metrics().MulticlassConfusionMatrix(num_classes=len(self.classes))
         return m.update(self.preds, self.targets).compute().long()
 
     def per_class(self) -> dict[str, torch.Tensor]:
@@ -140,8 +140,8 @@ class Interpretation:
         k = len(self.classes)
         logging.disable(logging.WARNING)   # torcheval logs a warning for a class absent from the images: the table's 0 images says so
         try:
-            prec = tem.MulticlassPrecision(num_classes=k, average=None).update(self.preds, self.targets).compute()
-            rec = tem.MulticlassRecall(num_classes=k, average=None).update(self.preds, self.targets).compute()
+            prec = torcheval_metrics().MulticlassPrecision(num_classes=k, average=None).update(self.preds, self.targets).compute()
+            rec = torcheval_metrics().MulticlassRecall(num_classes=k, average=None).update(self.preds, self.targets).compute()
         finally: logging.disable(logging.NOTSET)
         return {'precision': prec, 'recall': rec, 'images': torch.bincount(self.targets, minlength=k)}
 
@@ -152,11 +152,12 @@ class Interpretation:
         rows += [f"{c:<{w}}  {p:9.4f}  {r:6.4f}  {n:6,}" for c, p, r, n in zip(self.classes, pc['precision'], pc['recall'], pc['images'].tolist())]
         return '\n'.join(rows)
 
-    def plot_confusion_matrix(self, normalize: bool=False, figsize=None) -> plt.Figure:
+    def plot_confusion_matrix(self, normalize: bool=False, figsize=None):
         "The confusion matrix as a heat map, counts (or, with `normalize`, shares of each true class) written in."
         cm = self.confusion_matrix().float()
         if normalize: cm = cm / cm.sum(1, keepdim=True).clamp_min(1)
         k = len(self.classes)
+        import matplotlib.pyplot as plt   # at first use: pyplot costs a third of a second at import
         fig, ax = plt.subplots(figsize=figsize or (1 + 0.6 * k, 1 + 0.6 * k))
         ax.imshow(cm, cmap='Blues')
         ax.set(xticks=range(k), yticks=range(k), xlabel='predicted', ylabel='actual', title='confusion matrix')
@@ -175,7 +176,7 @@ class Interpretation:
         x = self.images.x[i]
         return x[0] if isinstance(x, tuple) else x   # a FileLoader's dataset gives (image, label)
 
-    def plot_top_losses(self, k: int=9, ncols: int=3) -> plt.Figure:
+    def plot_top_losses(self, k: int=9, ncols: int=3):
         "The `k` images the model was most confidently wrong about: predicted / actual, loss, probability of the actual class."
         if self.images is None: raise ValueError("This Interpretation has no images: build it with Interpretation.from_learner.")
         losses, idx = self.top_losses(k)
@@ -280,6 +281,7 @@ def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb
 # %% ../nbs/10_your_data.ipynb #43b88687
 def save_interpretation(interp: Interpretation, out: Path, k: int=9) -> list[Path]:
     "Write the confusion matrix (CSV and PNG) and the top losses (PNG) to `out`."
+    import matplotlib.pyplot as plt
     out.mkdir(parents=True, exist_ok=True)
     cm = interp.confusion_matrix().tolist()
     def write_csv(f):

@@ -12,14 +12,13 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from datasets import DatasetDict
 
 from .files import (ConfigError, CheckpointError, ASIDE, atomic_write, remove_stale_temporaries, folder_lock,
                           set_aside, put_back)
 from .dataloaders import DataLoaders, load_fashion_mnist, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
 from .folders import load_image_folder
 from .loop import Subscriber, set_seed
-from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, default_device
+from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, default_device, torcheval_metrics
 from .groups import FreezeBodyS
 from .checkpoint import CheckpointS, read_checkpoint
 from .learner import Learner
@@ -29,7 +28,7 @@ from .augmentation import AugmentS, RandomFlip, RandomCrop, RandomErasing, Rando
 from .accel import check_device, MixedPrecisionS, CompileS, DDPS, native_bfloat16
 from .models import FASHION_MNIST_MEAN, FASHION_MNIST_STD, MODELS, build_model, model_recipe
 from .checkpoint import find_checkpoint, load_pretrained
-import torcheval.metrics as tem   # after nntrain.subscribers, which quiets torcheval's import-time warning
+
 
 # %% auto #0
 __all__ = ['RECIPES', 'RUN_FILES', 'REPLACED', 'RUN_SETTINGS', 'option', 'RunConfig', 'config_fields', 'config_types',
@@ -235,7 +234,7 @@ def load_data(data: str|Path|None, batch_size: int,
         raise ConfigError(f"--size {size}: Fashion-MNIST's IDX images are 28×28; to train at another size, write them out as an "
                           "image-folder tree (tools/write_png_tree.py) and train on that.")
     dd = load_fashion_mnist(path)
-    if limit: dd = DatasetDict({k: ds.select(range(min(limit, len(ds)))) for k, ds in dd.items()})
+    if limit: dd = type(dd)({k: ds.select(range(min(limit, len(ds)))) for k, ds in dd.items()})
     dls = DataLoaders.from_hf_dd(dd, batch_size, flatten=False, as_tensors=True)
     dls.classes, dls.channels, dls.size, dls.streaming, dls.test = list(FASHION_MNIST_CLASSES), 1, 28, False, None
     dls.mean, dls.std = [FASHION_MNIST_MEAN], [FASHION_MNIST_STD]
@@ -314,7 +313,7 @@ def run_settings(cfg: RunConfig, n_proc: int) -> dict:
 # %% ../nbs/08b_runs.ipynb #42cbea4c
 def run_subscribers(cfg: RunConfig, out: Path, n_proc: int=1, extra=()) -> list:
     "The subscribers of a run: device, metrics, one-cycle schedule, clean stops, checkpoints, history, and what the options turn on."
-    subs = [DeviceS(cfg.device, memory_format=torch.channels_last if cfg.channels_last else None), MetricsS(accuracy=tem.MulticlassAccuracy(), show=False),
+    subs = [DeviceS(cfg.device, memory_format=torch.channels_last if cfg.channels_last else None), MetricsS(accuracy=torcheval_metrics().MulticlassAccuracy(), show=False),
             SchedulerS(partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=cfg.lr)), SignalStopS(),
             CheckpointS(out, monitor='accuracy', every_n_steps=cfg.checkpoint_every), HistoryCSVS(out/'history.csv'), EpochLineS(), *extra]
     if cfg.augment == 'flip' and not cfg.warp: subs.append(AugmentS(RandomFlip()))

@@ -7,20 +7,22 @@ from __future__ import annotations
 import copy, inspect, math, numbers, sys, time, warnings
 
 import torch
-import matplotlib.pyplot as plt
 import fastcore.all as fc
-with warnings.catch_warnings():   # torcheval 0.0.7 uses torch.jit.script at import, which torch >= 2.10 flags as deprecated
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-    import torcheval.metrics as tem
-    from torcheval.metrics.toolkit import sync_and_compute_collection
 
 from .loop import Subscriber, CancelFitException, process_rank, world_size
 
 # %% auto #0
-__all__ = ['MetricsS', 'monitor_mode', 'improves', 'default_device', 'to_device', 'DeviceS', 'in_notebook', 'ProgressS',
-           'SchedulerS', 'LRFindS']
+__all__ = ['torcheval_metrics', 'MetricsS', 'monitor_mode', 'improves', 'default_device', 'to_device', 'DeviceS', 'in_notebook',
+           'ProgressS', 'SchedulerS', 'LRFindS']
 
 # %% ../nbs/02a_subscribers.ipynb #4d2ad82b
+def torcheval_metrics():
+    "torcheval's metrics module, imported at first use: it imports torchvision's models, a second that a command which trains nothing need not wait."
+    with warnings.catch_warnings():   # torcheval 0.0.7 uses torch.jit.script at import, which torch >= 2.10 flags as deprecated
+        warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+        import torcheval.metrics
+    return torcheval.metrics
+
 def _fmt(v): return f"{v:.4f}" if isinstance(v, float) else str(v)
 
 class MetricsS(Subscriber):
@@ -28,7 +30,7 @@ class MetricsS(Subscriber):
     order = 50
     def __init__(self, *metrics, show: bool=True, **named_metrics):
         self.metrics = {type(m).__name__: m for m in metrics} | named_metrics
-        self.loss, self.show = tem.Mean(), show
+        self.loss, self.show = torcheval_metrics().Mean(), show
 
     def before_fit(self, learn): self.header_done, self.tensors = False, []
     def _reset(self, learn):
@@ -48,7 +50,10 @@ class MetricsS(Subscriber):
     def compute(self, sync: bool=False) -> dict:
         "This phase's values so far: scalars as floats, others (a confusion matrix...) as tensors; with `sync`, over every process (call on all ranks)."
         metrics = {'loss': self.loss} | self.metrics
-        vals = sync_and_compute_collection(metrics) if sync and world_size() > 1 else {k: m.compute() for k, m in metrics.items()}
+        if sync and world_size() > 1:
+            from torcheval.metrics.toolkit import sync_and_compute_collection
+            vals = sync_and_compute_collection(metrics)
+        else: vals = {k: m.compute() for k, m in metrics.items()}
         vals = {k: torch.as_tensor(v) for k, v in vals.items()}
         return {k: v.item() if v.numel() == 1 else v.cpu() for k, v in vals.items()}
 
@@ -254,6 +259,7 @@ class LRFindS(Subscriber):
 
     def plot(self, ax=None):
         "Smoothed loss against learning rate (log scale), with the suggestion marked."
+        import matplotlib.pyplot as plt   # at first use: pyplot costs a third of a second at import
         ax = ax or plt.subplots(figsize=(6, 4))[1]
         ax.plot(self.lrs, self.smoothed); ax.set_xscale('log')
         ax.set_xlabel('learning rate'); ax.set_ylabel('loss (smoothed)')
