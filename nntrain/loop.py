@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_loop.ipynb #fb05c03e
 from __future__ import annotations
-import contextlib, functools, inspect, numbers, random, signal
+import contextlib, functools, inspect, numbers, os, random, signal, sys
 
 import numpy as np
 import torch
@@ -16,10 +16,11 @@ import torch.distributed as dist
 from .dataloaders import DataLoaders
 
 # %% auto #0
-__all__ = ['STAGES', 'EVENTS', 'CANCEL_EXCEPTIONS', 'CancelException', 'CancelFitException', 'CancelEpochException',
-           'CancelTrainException', 'CancelValidException', 'CancelBatchException', 'CancelPredictException',
-           'CancelLossException', 'CancelBackwardException', 'CancelStepException', 'CancelZeroGradException', 'stage',
-           'Subscriber', 'process_rank', 'world_size', 'Learner', 'set_seed']
+__all__ = ['STAGES', 'EVENTS', 'CANCEL_EXCEPTIONS', 'FINITE_CHECK_EVERY', 'CancelException', 'CancelFitException',
+           'CancelEpochException', 'CancelTrainException', 'CancelValidException', 'CancelBatchException',
+           'CancelPredictException', 'CancelLossException', 'CancelBackwardException', 'CancelStepException',
+           'CancelZeroGradException', 'stage', 'Subscriber', 'process_rank', 'world_size', 'Learner', 'HostReads',
+           'set_seed']
 
 # %% ../nbs/02_loop.ipynb #dd2212d6
 STAGES = ['fit', 'epoch', 'train', 'valid', 'batch', 'predict', 'loss', 'backward', 'step', 'zero_grad']
@@ -120,7 +121,7 @@ class Learner:
         self.stop_requested = None   # a reason (e.g. 'SIGTERM'): the fit ends at the next optimiser step, checkpoints written
         self.stepped, self.train_steps, self.accumulate = False, 0, 1   # see "What is a step?" in notebook 02e
         self.stopping = False        # this batch ends the fit: it stepped and a stop was requested (on any process)
-        self._handlers, self._in_train = None, False
+        self._handlers, self._in_train, self._first_bad = None, False, None
 
     def publish(self, event: str, started: list|None=None):
         "Call `event` on every subscriber that handles it, in `order` (appending each one called to `started`)."
@@ -216,10 +217,7 @@ def one_batch(self: Learner):
     self.stopping = False
     self.predict()
     self.get_loss()
-    if self.check_finite and not torch.isfinite(self.loss).all():
-        raise FloatingPointError(f"The loss is {self.loss.item()} at epoch {self.epoch}, batch {self.iter} "
-                                 f"({'train' if self.training else 'valid'}). Lower the learning rate, check the data, "
-                                 "or pass check_finite=False to the Learner to carry on regardless.")
+    if self.check_finite: self._watch_loss()
     if self.training:
         self.backward()
         self.stepped = False
@@ -227,6 +225,38 @@ def one_batch(self: Learner):
         if self.stepped: self.train_steps += 1
         self.zero_grad()
         self.stopping = self.stepped and self._agree_to_stop()   # decided once, here, so every subscriber sees the same answer
+    if self.check_finite and (self.stopping or self.iter == self.n_iters - 1 or self.iter % FINITE_CHECK_EVERY == FINITE_CHECK_EVERY - 1):
+        self._check_loss()
+
+# %% ../nbs/02_loop.ipynb #72fd13d7
+FINITE_CHECK_EVERY = 32   # batches between two looks at the loss record: each look waits for the device
+
+@patch
+def _watch_loss(self: Learner):
+    "Record, on the loss's device, the phase's first batch whose loss is not finite, and that loss: nothing here waits for the device."
+    loss = self.loss.detach()
+    if self._first_bad is None: self._first_bad = (torch.full((), -1, device=loss.device), torch.zeros((), device=loss.device))
+    batch, value = self._first_bad
+    first = (batch < 0) & ~torch.isfinite(loss).all()
+    self._first_bad = (torch.where(first, self.iter, batch), torch.where(first, loss.float().sum(), value))
+
+@patch
+def _check_loss(self: Learner):
+    "Raise if the phase's loss record holds a loss that is not finite (a look that waits for the device)."
+    if self._first_bad is None or (batch := int(self._first_bad[0])) < 0: return
+    raise FloatingPointError(f"The loss is {float(self._first_bad[1])} at epoch {self.epoch}, batch {batch} "
+                             f"({'train' if self.training else 'valid'}). Lower the learning rate, check the data, "
+                             "or pass check_finite=False to the Learner to carry on regardless.")
+
+class HostReads(torch.overrides.TorchFunctionMode):
+    "Within a `with` block, count the calls outside torch that copy a tensor's value to Python (`.item()`, `float()`, `bool()`, `.tolist()`...)."
+    READS = {torch.Tensor.item, torch.Tensor.__bool__, torch.Tensor.__float__, torch.Tensor.__int__, torch.Tensor.__index__,
+             torch.Tensor.tolist, torch.Tensor.cpu, torch.Tensor.numpy}
+    TORCH = os.path.dirname(torch.__file__)   # torch's own reads (an optimiser's step counter, kept on the CPU) are not the loop's
+    def __init__(self): super().__init__(); self.count = 0
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if func in self.READS and not sys._getframe(1).f_code.co_filename.startswith(self.TORCH): self.count += 1
+        return func(*args, **(kwargs or {}))
 
 # %% ../nbs/02_loop.ipynb #77ce1b1e
 @patch
@@ -236,7 +266,7 @@ def _batch_iter(self: Learner):
 
 @patch
 def _batches(self: Learner):
-    self._in_train = self.training
+    self._in_train, self._first_bad = self.training, None
     try:
         for self.iter, batch in self._batch_iter():
             self.batch = list(batch)

@@ -136,7 +136,9 @@ class ProgressS(Subscriber):
         from fastprogress.fastprogress import NBMasterBar, ConsoleMasterBar
         self.mode = self.force_mode or ('notebook' if in_notebook() else 'console' if getattr(sys.stdout, 'isatty', lambda: False)() else 'plain')
         self.losses, self.valid_losses, self.bar, self.t_epoch, self.fig = [], [], None, None, None
-        self.valid_sum = self.valid_n = 0   # this epoch's validation loss, summed over images
+        self.pending = []                   # training losses not yet copied from the device (the plot copies them when it draws)
+        self.valid_sum = self.valid_n = 0   # this epoch's validation loss, summed over images (on the device)
+        self.plotting = self.plot and self.mode == 'notebook'
         if self.mode != 'plain':
             # total_time: when the fit ends, the notebook keeps a 'Total time' line where the bars were
             self.mbar = (NBMasterBar if self.mode == 'notebook' else ConsoleMasterBar)(range(learn.n_epochs), total_time=self.mode == 'notebook')
@@ -150,14 +152,16 @@ class ProgressS(Subscriber):
     def before_valid(self, learn):
         self._start_phase(learn); self.valid_sum = self.valid_n = 0
 
+    read_every = 20   # batches between two readings of the loss for the bar: each waits for the device
+
     def after_batch(self, learn):
-        if learn.training: self.losses.append(learn.loss.item())
-        else: n = len(learn.batch[1]); self.valid_sum += learn.loss.item() * n; self.valid_n += n
+        if self.plotting:   # the losses stay on the device until drawn
+            if learn.training: self.pending.append(learn.loss.detach().float())
+            else: n = len(learn.batch[1]); self.valid_sum += learn.loss.detach().float() * n; self.valid_n += n
         if self.bar is None: return
-        self.bar.comment = f"loss {learn.loss.item():.4f}"
+        if learn.iter % self.read_every == 0 or learn.iter + 1 == learn.n_iters: self.bar.comment = f"loss {learn.loss.item():.4f}"
         self.bar.update(learn.iter + 1)
-        if self.plot and self.mode == 'notebook' and learn.training and learn.iter % 10 == 0:
-            self._draw()
+        if self.plotting and learn.training and learn.iter % 10 == 0: self._draw()
 
     def _draw(self):
         "Draw the training loss of every batch and the validation loss of every epoch, on labelled axes."
@@ -166,6 +170,7 @@ class ProgressS(Subscriber):
         if self.fig is None:
             self.fig, self.ax = plt.subplots(figsize=(6, 3.5)); plt.close(self.fig)   # shown through its display handle only
             self.handle = display(self.fig, display_id=True)
+        if self.pending: self.losses += torch.stack(self.pending).tolist(); self.pending.clear()   # one copy for all of them
         self.ax.clear()
         self.ax.plot(self.losses, lw=0.8, label='training (each batch)')
         if self.valid_losses: self.ax.plot(*zip(*self.valid_losses), 'o-', label='validation (each epoch)')
@@ -174,7 +179,8 @@ class ProgressS(Subscriber):
 
     def after_epoch(self, learn):
         if self.valid_n:   # plotted where it was measured: after this many training batches
-            self.valid_losses.append((len(self.losses), self.valid_sum / self.valid_n)); self.valid_n = 0
+            self.valid_losses.append((len(self.losses) + len(self.pending), float(self.valid_sum) / self.valid_n))
+            self.valid_sum = self.valid_n = 0
         if self.mode == 'plain':
             print(f"epoch {learn.epoch + 1}/{learn.n_epochs} done in {time.perf_counter() - self.t_epoch:.1f}s", flush=True)
         else: self.mbar.update(learn.epoch + 1)
@@ -182,7 +188,7 @@ class ProgressS(Subscriber):
 
     def cleanup_fit(self, learn):
         if self.mode != 'plain': self.mbar.on_iter_end()
-        if self.plot and self.mode == 'notebook' and self.losses: self._draw()
+        if self.plotting and (self.losses or self.pending): self._draw()
 
 # %% ../nbs/02a_subscribers.ipynb #7244a53e
 class SchedulerS(Subscriber):
