@@ -121,7 +121,7 @@ class Learner:
         self.stop_requested = None   # a reason (e.g. 'SIGTERM'): the fit ends at the next optimiser step, checkpoints written
         self.stepped, self.train_steps, self.accumulate = False, 0, 1   # see "What is a step?" in notebook 02e
         self.stopping = False        # this batch ends the fit: it stepped and a stop was requested (on any process)
-        self._handlers, self._in_train, self._first_bad = None, False, None
+        self._handlers, self._in_train, self._kept_losses = None, False, []
 
     def publish(self, event: str, started: list|None=None):
         "Call `event` on every subscriber that handles it, in `order` (appending each one called to `started`)."
@@ -217,7 +217,7 @@ def one_batch(self: Learner):
     self.stopping = False
     self.predict()
     self.get_loss()
-    if self.check_finite: self._watch_loss()
+    if self.check_finite: self._keep_loss()
     if self.training:
         self.backward()
         self.stepped = False
@@ -232,19 +232,19 @@ def one_batch(self: Learner):
 FINITE_CHECK_EVERY = 32   # batches between two looks at the loss record: each look waits for the device
 
 @patch
-def _watch_loss(self: Learner):
-    "Record, on the loss's device, the phase's first batch whose loss is not finite, and that loss: nothing here waits for the device."
-    loss = self.loss.detach()
-    if self._first_bad is None: self._first_bad = (torch.full((), -1, device=loss.device), torch.zeros((), device=loss.device))
-    batch, value = self._first_bad
-    first = (batch < 0) & ~torch.isfinite(loss).all()
-    self._first_bad = (torch.where(first, self.iter, batch), torch.where(first, loss.float().sum(), value))
+def _keep_loss(self: Learner):
+    "Keep this batch's loss for the next look: a list entry, no work for the device and no waiting for it."
+    self._kept_losses.append((self.iter, self.loss.detach()))
 
 @patch
 def _check_loss(self: Learner):
-    "Raise if the phase's loss record holds a loss that is not finite (a look that waits for the device)."
-    if self._first_bad is None or (batch := int(self._first_bad[0])) < 0: return
-    raise FloatingPointError(f"The loss is {float(self._first_bad[1])} at epoch {self.epoch}, batch {batch} "
+    "Raise if a loss kept since the last look is not finite (one look, which waits for the device), then forget them."
+    if not self._kept_losses: return
+    iters, losses = zip(*self._kept_losses); self._kept_losses = []
+    finite = torch.isfinite(torch.stack(losses).float())
+    if bool(finite.all()): return
+    i = int((~finite).nonzero()[0])   # the first that is not: a second look, only when something is wrong
+    raise FloatingPointError(f"The loss is {float(losses[i])} at epoch {self.epoch}, batch {iters[i]} "
                              f"({'train' if self.training else 'valid'}). Lower the learning rate, check the data, "
                              "or pass check_finite=False to the Learner to carry on regardless.")
 
@@ -266,7 +266,7 @@ def _batch_iter(self: Learner):
 
 @patch
 def _batches(self: Learner):
-    self._in_train, self._first_bad = self.training, None
+    self._in_train, self._kept_losses = self.training, []
     try:
         for self.iter, batch in self._batch_iter():
             self.batch = list(batch)
