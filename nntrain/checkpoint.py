@@ -159,6 +159,7 @@ class CheckpointS(Subscriber):
     def after_batch(self, learn):
         if not (learn.training and learn.stepped): return   # only after a real step: no accumulated gradients are lost
         if learn.stopping or (self.every_n_steps and learn.train_steps % self.every_n_steps == 0):
+            if learn.check_finite: learn.check_loss()   # the loop looks at its losses every 32 batches: never save past a NaN
             save_checkpoint(learn, self.folder/'last.pt')
 
     def after_epoch(self, learn):

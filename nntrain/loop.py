@@ -226,7 +226,7 @@ def one_batch(self: Learner):
         self.zero_grad()
         self.stopping = self.stepped and self._agree_to_stop()   # decided once, here, so every subscriber sees the same answer
     if self.check_finite and (self.stopping or self.iter == self.n_iters - 1 or self.iter % FINITE_CHECK_EVERY == FINITE_CHECK_EVERY - 1):
-        self._check_loss()
+        self.check_loss()
 
 # %% ../nbs/02_loop.ipynb #72fd13d7
 FINITE_CHECK_EVERY = 32   # batches between two looks at the loss record: each look waits for the device
@@ -237,7 +237,7 @@ def _keep_loss(self: Learner):
     self._kept_losses.append((self.iter, self.loss.detach()))
 
 @patch
-def _check_loss(self: Learner):
+def check_loss(self: Learner):
     "Raise if a loss kept since the last look is not finite (one look, which waits for the device), then forget them."
     if not self._kept_losses: return
     iters, losses = zip(*self._kept_losses); self._kept_losses = []

@@ -18,7 +18,7 @@ from .files import (ConfigError, CheckpointError, ASIDE, atomic_write, remove_st
 from .dataloaders import DataLoaders, load_fashion_mnist, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
 from .folders import load_image_folder
 from .loop import Subscriber, set_seed
-from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, default_device, torcheval_metrics
+from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, StartupS, default_device, torcheval_metrics
 from .groups import FreezeBodyS
 from .checkpoint import CheckpointS, read_checkpoint
 from .learner import Learner
@@ -354,6 +354,8 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
                      subs=(),                  # extra subscribers for this run
                      **options) -> Learner:    # any other `RunConfig` option, e.g. `epochs=3, out='runs/x'`
     "Train `model` on `data` (Fashion-MNIST or an image-folder tree) with AdamW and one-cycle; checkpoints, history and config.json go to `out`."
+    # the console script notes when it started (notebook 09a): the time since is the imports'
+    started, called = getattr(sys.modules.get('nntrain.command'), 'STARTED', None), time.perf_counter()
     given = (dataclasses.asdict(config) if config is not None else {}) | {k: v for k, v in dict(data=data, model=model).items() if v is not None}
     cfg = resolve_config(make_config(given | options))
     n_proc = int(os.environ.get('WORLD_SIZE', 1))   # set by torchrun (`nntrain train --nproc N`)
@@ -365,6 +367,7 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
         # the same global batch on any number of processes
         dls = load_data(cfg.data, cfg.bs // n_proc, cfg.size, cfg.valid_pct, cfg.seed, cfg.limit, cfg.workers, cfg.memory_gb,
                         progress=sys.stdout.isatty() and main_process, log=print if main_process else None)
+        loaded = time.perf_counter()
         if n_proc > 1 and dls.streaming:
             raise ConfigError("--nproc needs the decoded images in memory, and this tree is streamed: raise --memory_gb, or lower --size.")
         # the tree's own folder too: `nntrain evaluate` scores only the validation images of the tree a run trained on
@@ -375,7 +378,9 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
         make_model = partial(build_model, cfg.model, dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
         net = make_model(weights=cfg.weights or 'default')
         if cfg.pretrained is not None: load_pretrained(net, cfg.pretrained)
-        learn = Learner(net, dls, partial(F.cross_entropy, label_smoothing=cfg.label_smoothing), torch.optim.AdamW, cfg.lr, run_subs)
+        marks = ({'start': started, 'imports': called} if started else {'start': called}) | {'data': loaded, 'model': time.perf_counter()}
+        learn = Learner(net, dls, partial(F.cross_entropy, label_smoothing=cfg.label_smoothing), torch.optim.AdamW, cfg.lr,
+                        run_subs + [StartupS(**marks)])
         learn.config, transfer = settings, is_transfer(cfg)
         # once the data and the model are known to work: a start that fails leaves no config.json behind to mislead
         if main_process: atomic_write(out/'config.json', lambda f: json.dump(saved_config(cfg), f, indent=1), mode='w')

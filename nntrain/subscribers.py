@@ -13,7 +13,7 @@ from .loop import Subscriber, CancelFitException, process_rank, world_size
 
 # %% auto #0
 __all__ = ['torcheval_metrics', 'MetricsS', 'monitor_mode', 'improves', 'default_device', 'to_device', 'DeviceS', 'in_notebook',
-           'ProgressS', 'SchedulerS', 'LRFindS']
+           'ProgressS', 'StartupS', 'SchedulerS', 'LRFindS']
 
 # %% ../nbs/02a_subscribers.ipynb #4d2ad82b
 def torcheval_metrics():
@@ -189,6 +189,24 @@ class ProgressS(Subscriber):
     def cleanup_fit(self, learn):
         if self.mode != 'plain': self.mbar.on_iter_end()
         if self.plotting and (self.losses or self.pending): self._draw()
+
+# %% ../nbs/02a_subscribers.ipynb #31f8f56a
+class StartupS(Subscriber):
+    "Print once, after the first epoch, where the time before training went: `marks` are named moments (`time.perf_counter()`), in order."
+    order, main_only = 79, True   # just before the epoch's own line
+    def __init__(self, **marks): self.marks, self.said = marks, False   # the first is the start; each other ends the stage it names
+    def before_fit(self, learn):
+        if 'first batch' not in self.marks: self.marks['setup'] = time.perf_counter()   # a later fit (fine-tuning's second) is not the start
+    def after_batch(self, learn):
+        if 'first batch' in self.marks or not learn.training: return
+        device = learn.preds.device
+        if device.type in ('cuda', 'mps'): getattr(torch, device.type).synchronize()   # the batch's real end, once
+        self.marks['first batch'] = time.perf_counter()
+    def after_epoch(self, learn):
+        if self.said or 'first batch' not in self.marks: return
+        (_, t0), *stages = self.marks.items(); times = []
+        for name, t in stages: times.append(f"{name} {t - t0:.1f}s"); t0 = t
+        print(f"startup {t0 - next(iter(self.marks.values())):.1f}s before training: {', '.join(times)}", flush=True); self.said = True
 
 # %% ../nbs/02a_subscribers.ipynb #7244a53e
 class SchedulerS(Subscriber):
