@@ -21,8 +21,9 @@ from .files import DataError
 __all__ = ['FASHION_MNIST_CLASSES', 'FASHION_MNIST_FILES', 'IDX_IMAGES_MAGIC', 'IDX_LABELS_MAGIC', 'HUB_FASHION_MNIST',
            'IMAGE_EXTENSIONS', 'read_idx', 'read_fashion_mnist_split', 'cache_dir', 'hf_datasets',
            'fashion_mnist_features', 'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'image_to_float',
-           'hf_ds_collate_fn', 'TensorLoader', 'images_to_tensor', 'hf_ds_to_tensors', 'DataLoaders', 'get_files',
-           'split_by_grandparent', 'split_random', 'parent_label', 'show_images', 'show_batch']
+           'hf_ds_collate_fn', 'TensorLoader', 'images_to_tensor', 'hf_ds_to_tensors', 'fashion_mnist_tensors',
+           'DataLoaders', 'get_files', 'split_by_grandparent', 'split_random', 'parent_label', 'show_images',
+           'show_batch']
 
 # %% ../nbs/01_dataloaders.ipynb #98398029
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -214,6 +215,13 @@ def images_to_tensor(images) -> torch.Tensor:
 def hf_ds_to_tensors(ds, x_key: str='image', y_key: str='label') -> tuple[torch.Tensor, torch.Tensor]:
     "Decode a whole Hugging Face image dataset once into uint8 images and int64 labels."
     return images_to_tensor(ds[x_key]), torch.tensor(ds[y_key], dtype=torch.long)
+
+# %% ../nbs/01_dataloaders.ipynb #f4bed939
+def fashion_mnist_tensors(path: str|Path) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    "Fashion-MNIST's IDX files in `path` (or `path/fashion_mnist`) read straight into uint8 images `(n, 1, 28, 28)` and labels, by split."
+    folder = _idx_dir(Path(path))
+    return {split: (torch.from_numpy(x.copy()).unsqueeze(1), torch.from_numpy(y.astype(np.int64)))
+            for split in FASHION_MNIST_FILES for x, y in [read_fashion_mnist_split(folder, split)]}
 
 # %% ../nbs/01_dataloaders.ipynb #dcf2d0f0
 def _train_valid_splits(dd) -> tuple[str, str]:

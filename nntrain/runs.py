@@ -15,7 +15,7 @@ from torch import nn
 
 from .files import (ConfigError, CheckpointError, ASIDE, atomic_write, remove_stale_temporaries, folder_lock,
                           set_aside, put_back)
-from .dataloaders import DataLoaders, load_fashion_mnist, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
+from .dataloaders import DataLoaders, TensorLoader, load_fashion_mnist, fashion_mnist_tensors, hf_ds_to_tensors, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
 from .folders import load_image_folder
 from .loop import Subscriber, set_seed
 from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, StartupS, default_device, torcheval_metrics
@@ -233,9 +233,11 @@ def load_data(data: str|Path|None, batch_size: int,
     if size not in (None, 28):
         raise ConfigError(f"--size {size}: Fashion-MNIST's IDX images are 28×28; to train at another size, write them out as an "
                           "image-folder tree (tools/write_png_tree.py) and train on that.")
-    dd = load_fashion_mnist(path)
-    if limit: dd = type(dd)({k: ds.select(range(min(limit, len(ds)))) for k, ds in dd.items()})
-    dls = DataLoaders.from_hf_dd(dd, batch_size, flatten=False, as_tensors=True)
+    if path is None:   # the hub: a DatasetDict, decoded once into tensors
+        dd = load_fashion_mnist(path)
+        (x, y), (xv, yv) = (hf_ds_to_tensors(dd[k].select(range(min(limit or len(dd[k]), len(dd[k]))))) for k in ('train', 'test'))
+    else: (x, y), (xv, yv) = ((t[:limit] if limit else t for t in split) for split in fashion_mnist_tensors(path).values())   # no decoding
+    dls = DataLoaders(TensorLoader(x, y, batch_size, shuffle=True), TensorLoader(xv, yv, batch_size * 2), vocab=list(FASHION_MNIST_CLASSES))
     dls.classes, dls.channels, dls.size, dls.streaming, dls.test = list(FASHION_MNIST_CLASSES), 1, 28, False, None
     dls.mean, dls.std = [FASHION_MNIST_MEAN], [FASHION_MNIST_STD]
     if log: log(f"data: Fashion-MNIST from {'the Hugging Face hub' if path is None else path}: train {len(dls.train.y):,}, "
