@@ -1,24 +1,23 @@
-"""The CUDA paths no CPU machine here can exercise, in one run: float16 with the GradScaler (skipped steps, clipping,
-its state across a mid-epoch resume), DDP over nccl, torch.compile on CUDA, and the ResNet recipe's speed.
+"""The CUDA paths no CPU machine here can exercise, in one run: the loop's cost on the GPU (reads of device values,
+overhead over a hand-written loop, the main job's startup), float16 with the GradScaler (skipped steps, clipping,
+its state across a mid-epoch resume), DDP over nccl, torch.compile on CUDA (compile time, recompiles, graph breaks),
+and the ResNet recipe's speed.
 
 Run on a machine with a GPU:  python benchmarks/gpu_check.py --data FOLDER_WITH_THE_FOUR_IDX_GZ_FILES
 Prints one line per check and `FAILED` for any check whose expectation does not hold (exit code 1 then).
 The recipe runs are `nntrain train`'s recipe (AdamW, one-cycle, label smoothing 0.1, batch 256, channels_last),
-built from tensors read straight from the IDX files, so that the script needs no `datasets` on the GPU machine.
+built from tensors read straight from the IDX files: the script needs no `datasets` on the GPU machine (nntrain,
+torcheval, fastcore and fastprogress must be installed there).
 """
-import argparse, os, subprocess, sys, tempfile, time, types, warnings
+import argparse, os, subprocess, sys, tempfile, time, warnings
 from functools import partial
 from pathlib import Path
 os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')   # deterministic cuBLAS, for the resume check
-try: import datasets  # noqa: F401  (nntrain imports it; nothing below uses it)
-except Exception as e:
-    print(f"(datasets does not import here: {type(e).__name__}; the script reads the IDX files itself)")
-    stub = types.ModuleType('datasets')
-    for name in ('ClassLabel', 'Dataset', 'DatasetDict', 'Features', 'Image'): setattr(stub, name, type(name, (), {}))
-    sys.modules['datasets'] = stub
 import torch
 import torch.nn.functional as F
-import torcheval.metrics as tem
+from nntrain.subscribers import torcheval_metrics
+from nntrain.loop import HostReads
+tem = torcheval_metrics()
 from nntrain.dataloaders import DataLoaders, TensorLoader, read_idx, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC
 from nntrain.learner import Learner, Subscriber, DeviceS, MetricsS, SchedulerS, CheckpointS, set_seed
 from nntrain.control import GradClipS
@@ -64,8 +63,9 @@ def fp16_scaler(data):
     keep, clip = KeepS(), GradClipS(1.0)
     with warnings.catch_warnings():
         warnings.filterwarnings('error', message='Detected call of `lr_scheduler.step()` before `optimizer.step()`')
-        learn = recipe_learner(data, n_train=10000, subs=[MixedPrecisionS(), clip, keep]); learn.fit(2)
-    mp = next(s for s in learn.subs if isinstance(s, MixedPrecisionS))
+        # the default on CUDA is float16 with a scaler; a CPU dry run asks for it (its default there is bfloat16)
+        mp = MixedPrecisionS() if DEVICE == 'cuda' else MixedPrecisionS(torch.float16)
+        learn = recipe_learner(data, n_train=10000, subs=[mp, clip, keep]); learn.fit(2)
     norms = torch.stack(clip.norms).float()
     print(f"       float16: {keep.batches} batches, {keep.batches - keep.real} steps skipped by the scaler, final scale "
           f"{mp.scaler.get_scale():g}, gradient norms before clipping median {norms[norms.isfinite()].median():.3f}, "
@@ -111,12 +111,40 @@ def speed(data, model, epochs):
             def before_epoch(self, learn): sync(); self.t = time.perf_counter()
             def after_epoch(self, learn): sync(); self.times.append(time.perf_counter() - self.t)
             def before_fit(self, learn): self.times = []
-        timer = TimeS()
+        timer, compiling = TimeS(), 'compile' in name
+        if compiling:   # say why dynamo recompiles or breaks the graph (seen on the H200: ResBlock.forward recompiled per width)
+            torch._dynamo.reset(); torch._dynamo.utils.counters.clear(); torch._logging.set_logs(recompiles=True, graph_breaks=True)
         t0 = time.perf_counter()
         learn = recipe_learner(data, model=model, subs=[*subs, timer]); learn.fit(epochs)
         later = sorted(timer.times[1:])[len(timer.times[1:]) // 2]
         print(f"       {name:>20}: first epoch {timer.times[0]:6.2f}s, median later epoch {later:6.2f}s, "
               f"{epochs} epochs {time.perf_counter() - t0:6.1f}s, test accuracy {learn.history[-1]['accuracy']:.4f}", flush=True)
+        if compiling:
+            torch._logging.set_logs()
+            c = torch._dynamo.utils.counters
+            print(f"       {'':>20}  compile time about {timer.times[0] - later:.1f}s; graphs {c['stats']['unique_graphs']}, "
+                  f"graph breaks {sum(c['graph_break'].values())}: {dict(c['graph_break']) or 'none'}", flush=True)
+
+def loop_checks(args, dry_run: bool):
+    "Reads of device values per fit, the Learner's overhead over a hand-written loop, and the main job's startup."
+    learn = recipe_learner(DATA, model='cnn')
+    with HostReads() as reads: learn.fit(1)
+    n = len(learn.dls.train) + len(learn.dls.valid)
+    check(reads.count <= max(n / 8, 16), f"one epoch reads {reads.count} device values in {n} batches (the loop waits that often, not per batch)")
+    here = Path(__file__).parent
+    if not dry_run:
+        res = subprocess.run([sys.executable, str(here/'learner_overhead.py'), '--device', 'cuda', '--repeats', '3', '--data', str(args.data)],
+                             capture_output=True, text=True, timeout=600)
+        for line in res.stdout.strip().splitlines(): print('       ' + line)
+        ratio = next((float(l.split('ratio ')[1].rstrip(')')) for l in res.stdout.splitlines() if 'ratio ' in l), None)
+        check(ratio is not None and ratio <= 1.05, f"Learner.fit within 5% of a hand-written loop on the GPU (ratio {ratio})")
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, '-c', 'from nntrain.command import main; main()', 'train', '--data', str(args.data), '--out', out,
+               *(['--epochs', '1', '--limit', '2000'] if dry_run else ['--epochs', '5'])]
+        t0 = time.perf_counter(); res = subprocess.run(cmd, capture_output=True, text=True, timeout=600); wall = time.perf_counter() - t0
+    for line in res.stdout.strip().splitlines(): print('       ' + line)
+    check(res.returncode == 0 and (dry_run or wall <= 15), f"the main job (nntrain train --epochs 5) in {wall:.1f}s wall (goal: 15 s)"
+          + ('' if res.returncode == 0 else f": {res.stderr[-600:]}"))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -130,9 +158,11 @@ def main():
     if args.dry_run:
         DEVICE, args.epochs = 'cpu', 2
         (x, y), (xv, yv) = data; data = ((x[:600], y[:600]), (xv[:300], yv[:300]))
+    global DATA
+    DATA = data
     if args.ddp_worker: return ddp_worker(data)
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name() if DEVICE == 'cuda' else 'CPU (dry run)'}", flush=True)
-    for step in (lambda: fp16_scaler(data), lambda: fp16_resume(data), *([] if args.dry_run else [lambda: nccl(args)]),
+    for step in (lambda: loop_checks(args, args.dry_run), lambda: fp16_scaler(data), lambda: fp16_resume(data), *([] if args.dry_run else [lambda: nccl(args)]),
                  lambda: speed(data, 'resnet', args.epochs), lambda: speed(data, 'resnet-wide', args.epochs)):
         try: step()
         except Exception as e: check(False, f"{type(e).__name__}: {e}")
