@@ -195,8 +195,11 @@ def test_offline_without_data_says_what_to_set(tmp_path):
     assert res.returncode == 2 and 'NNTRAIN_DATA' in res.stderr and 'Traceback' not in res.stderr
 
 def test_usage(tmp_path):
-    res = run()
-    assert res.returncode == 2 and 'usage: nntrain' in res.stderr
+    for args in ([], ['--help']):   # the list of commands, at once (nothing imported), and a success
+        res = run(*args)
+        assert res.returncode == 0 and 'usage: nntrain' in res.stdout and all(f"  {c} " in res.stdout for c in ('train', 'predict', 'evaluate', 'export')), res
+    res = run('trian')
+    assert res.returncode == 2 and "no command 'trian'" in res.stderr
     res = run('train', '--help')
     assert res.returncode == 0 and all(opt in res.stdout for opt in ['--resume', '--overwrite', '--augment', '--mixed_precision', '--compile', '--nproc', '--debug'])
 
