@@ -6,7 +6,7 @@
 __all__ = ['STARTED', 'COMMANDS', 'usage', 'main']
 
 # %% ../nbs/09a_command.ipynb #291e15ad
-import sys, time
+import os, signal, sys, time
 STARTED = time.perf_counter()   # when the command started: `nntrain train` says how long its imports took
 
 # %% ../nbs/09a_command.ipynb #e4a93cd1
@@ -21,12 +21,20 @@ def usage() -> str:
     return ("usage: nntrain <command> [options]\n\ncommands:\n" + ''.join(f"  {name:<9} {line}\n" for name, line in COMMANDS.items())
             + "\n`nntrain <command> --help` shows the options of a command.")
 
+def _interrupted_while_starting(signum, frame):
+    sys.stderr.write("nntrain: interrupted.\n"); sys.stderr.flush(); os._exit(130)
+
 def main():
     "Entry point of the `nntrain` console script: the list of commands, or `nntrain.cli.main`, and an interrupt no command has handled as one line."
     if len(sys.argv) < 2 or sys.argv[1] in ('-h', '--help'): print(usage()); return 0
     if sys.argv[1] not in COMMANDS: print(f"nntrain: no command {sys.argv[1]!r}.\n{usage()}", file=sys.stderr); return 2
+    # while importing, Ctrl-C ends the process at once: nothing is written yet, and a KeyboardInterrupt raised inside some
+    # library's import could be caught there and lost (a background job's ignored SIGINT stays ignored)
+    quick = '--debug' not in sys.argv and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    if quick: signal.signal(signal.SIGINT, _interrupted_while_starting)
     try:
         from nntrain.cli import main as run_command   # imports torch: seconds in which a user may press Ctrl-C
+        if quick: signal.signal(signal.SIGINT, signal.default_int_handler)   # from here, each command handles Ctrl-C itself
         return run_command()
     except KeyboardInterrupt:
         if '--debug' in sys.argv: raise

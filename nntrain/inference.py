@@ -147,10 +147,18 @@ class Interpretation:
 
     def report(self) -> str:
         "Accuracy and a per-class table, as `nntrain evaluate` prints them."
-        pc, w = self.per_class(), max(len(c) for c in self.classes)
+        pc, w = self.per_class(), max(len(c) for c in ['class', *self.classes])
         rows = [f"accuracy {self.accuracy:.4f} on {len(self.targets):,} images", f"{'class':<{w}}  precision  recall  images"]
         rows += [f"{c:<{w}}  {p:9.4f}  {r:6.4f}  {n:6,}" for c, p, r, n in zip(self.classes, pc['precision'], pc['recall'], pc['images'].tolist())]
         return '\n'.join(rows)
+
+    def confusion_table(self) -> str:
+        "The confusion matrix as text: a row per actual class, a column per predicted one (numbered as the rows)."
+        cm, w = self.confusion_matrix().tolist(), max(len(c) for c in self.classes)
+        cw = max(len(f"{v:,}") for row in cm for v in row) + 1
+        rows = [f"confusion matrix (rows: actual class; columns: predicted, numbered as the rows)",
+                ' ' * (w + 4) + ''.join(f"{j:>{cw}}" for j in range(len(cm)))]
+        return '\n'.join(rows + [f"{i:>2} {c:<{w}} " + ''.join(f"{v:>{cw},}" for v in row) for i, (c, row) in enumerate(zip(self.classes, cm))])
 
     def plot_confusion_matrix(self, normalize: bool=False, figsize=None):
         "The confusion matrix as a heat map, counts (or, with `normalize`, shares of each true class) written in."
@@ -177,13 +185,15 @@ class Interpretation:
         return x[0] if isinstance(x, tuple) else x   # a FileLoader's dataset gives (image, label)
 
     def plot_top_losses(self, k: int=9, ncols: int=3):
-        "The `k` images the model was most confidently wrong about: predicted / actual, loss, probability of the actual class."
+        "The `k` images the model was most confidently wrong about, each titled with its predicted and actual class, loss, and the probability given to the actual class."
         if self.images is None: raise ValueError("This Interpretation has no images: build it with Interpretation.from_learner.")
         losses, idx = self.top_losses(k)
         imgs = torch.stack([self._image(int(i)) for i in idx]).float() / 255
-        titles = [f"{self.classes[self.preds[i]]} / {self.classes[self.targets[i]]}\n{l:.2f} / {self.probs[i, self.targets[i]]:.2f}"
+        titles = [f"predicted {self.classes[self.preds[i]]}\nactual {self.classes[self.targets[i]]}\nloss {l:.2f}, p(actual) {self.probs[i, self.targets[i]]:.2f}"
                   for l, i in zip(losses.tolist(), idx.tolist())]
-        return show_images(imgs, titles, ncols=ncols, figsize_per=2)
+        fig = show_images(imgs, titles, ncols=ncols, figsize_per=2.2, cmap='gray')   # as the images are: white is bright
+        fig.tight_layout()   # room for the three-line titles
+        return fig
 
 # %% ../nbs/10_your_data.ipynb #f9945192
 class ImageClassifier(nn.Module):
@@ -308,7 +318,7 @@ def evaluate(run: Arg("run folder (its best.pt) or checkpoint file", positional=
         interp = Interpretation.from_learner(learn, dl)
         folder = Path(out) if out else (Path(run) if Path(run).is_dir() else Path(run).parent)/'evaluation'
         written = save_interpretation(interp, folder)
-    print(f"{learn.checkpoint} on {what}:\n{interp.report()}\nwrote {', '.join(str(p) for p in written)}")
+    print(f"{learn.checkpoint} on {what}:\n{interp.report()}\n\n{interp.confusion_table()}\n\nwrote {', '.join(str(p) for p in written)}")
 
 def export(run: Arg("run folder (its best.pt) or checkpoint file", positional=True),
            out: Arg("file for the exported program", str)='model.pt2',
