@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_your_data.ipynb #9fb72dbb
 from __future__ import annotations
-import json as jsonlib, logging, os, sys
+import copy, json as jsonlib, logging, os, sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -216,7 +216,8 @@ def export_program(learn: Learner, path: str|Path, max_batch: int=4096, atol: fl
     "Write `learn`'s model, with its input step and class names, as a `torch.export` program that needs only torch."
     d, path = learn.config['data'], Path(path)
     check_export_path(path, overwrite)
-    module = ImageClassifier(learn.model).cpu().eval()
+    # a copy without gradients: the program returns plain tensors, and the learner's own weights are left as they were
+    module = ImageClassifier(copy.deepcopy(learn.model)).cpu().eval().requires_grad_(False)
     example = torch.randint(0, 256, (3, d['channels'], d['size'], d['size']), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
     program = torch.export.export(module, (example,), dynamic_shapes={'images': {0: torch.export.Dim('batch', min=1, max=max_batch)}})
     with torch.inference_mode(): diff = (program.module()(example) - module(example)).abs().max().item()
