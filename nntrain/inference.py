@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_your_data.ipynb #9fb72dbb
 from __future__ import annotations
-import copy, json as jsonlib, logging, os, sys
+import copy, json as jsonlib, logging, os, sys, zipfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,8 +30,8 @@ from .cli import Arg, flag, user_errors
 
 # %% auto #0
 __all__ = ['EXPORT_META', 'TrainedLearner', 'load_learner', 'Prediction', 'prepare_image', 'Interpretation', 'ImageClassifier',
-           'check_export_path', 'export_program', 'image_paths', 'predict', 'labelled_loader', 'save_interpretation',
-           'evaluate', 'export']
+           'check_export_path', 'export_program', 'program_info', 'image_paths', 'predict', 'labelled_loader',
+           'save_interpretation', 'evaluate', 'export']
 
 # %% ../nbs/10_your_data.ipynb #bdb73408
 class TrainedLearner(Learner):
@@ -227,6 +227,18 @@ def export_program(learn: Learner, path: str|Path, max_batch: int=4096, atol: fl
     atomic_write(path, lambda f: torch.export.save(program, f, extra_files={EXPORT_META: jsonlib.dumps(meta)}))
     return path
 
+# %% ../nbs/10_your_data.ipynb #93f589c8
+def program_info(path: str|Path) -> dict:
+    "What a program `export_program` wrote takes and returns, and its classes: read from the file, without loading the program."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"No exported program at {path}.")
+    try:
+        with zipfile.ZipFile(path) as z:
+            name = next((n for n in z.namelist() if n.endswith(f'/extra/{EXPORT_META}')), None)
+            if name is not None: return jsonlib.loads(z.read(name))
+    except (zipfile.BadZipFile, ValueError): pass
+    raise CheckpointError(f"{path} is not a program nntrain export wrote (no {EXPORT_META} inside): export one with nntrain export RUN.")
+
 # %% ../nbs/10_your_data.ipynb #8480e82e
 def image_paths(items) -> list[Path]:
     "The image files named by `items`: files as given, folders searched for images (sorted)."
@@ -321,11 +333,13 @@ def evaluate(run: Arg("run folder (its best.pt) or checkpoint file", positional=
         written = save_interpretation(interp, folder)
     print(f"{learn.checkpoint} on {what}:\n{interp.report()}\n\n{interp.confusion_table()}\n\nwrote {', '.join(str(p) for p in written)}")
 
-def export(run: Arg("run folder (its best.pt) or checkpoint file", positional=True),
+def export(run: Arg("run folder (its best.pt) or checkpoint file; with --info, an exported program", positional=True),
            out: Arg("file for the exported program", str)='model.pt2',
            overwrite: Arg("replace --out if it exists (never a run's own files)", flag)=False,
+           info: Arg("print what the exported program RUN takes and returns, and its classes, as JSON", flag)=False,
            debug: Arg("show the full traceback of an error", flag)=False):
     "Export a trained model as a torch.export program (uint8 images in, probabilities out) that needs only torch."
     with user_errors('export', debug, Path(run)):
+        if info: print(jsonlib.dumps(program_info(run), indent=1)); return
         path = export_program(load_learner(run), out, overwrite=overwrite)
-    print(f"wrote {path}: load it with torch.export.load; the class names are in its extra file {EXPORT_META}")
+    print(f"wrote {path}: load it with torch.export.load; `nntrain export {path} --info` shows its input, output and classes")
