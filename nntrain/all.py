@@ -10,6 +10,7 @@ __all__ = []
 from .files import *
 from .dataloaders import *
 from .folders import *
+from .hf import *
 from .loop import *
 from .subscribers import *
 from .groups import *
@@ -24,6 +25,7 @@ from .resnet import *
 from .augmentation import *
 from .accel import *
 from .models import *
+from .options import *
 from .runs import *
 from .cli import *
 from .inference import *

@@ -20,7 +20,7 @@ from .groups import body_and_head
 # %% auto #0
 __all__ = ['rng_states', 'set_rng_states', 'read_checkpoint', 'stateful_subs', 'load_sub_states', 'save_checkpoint',
            'load_checkpoint', 'restore_checkpoint', 'CheckpointS', 'find_checkpoint', 'transfer_weights',
-           'load_pretrained']
+           'describe_transfer', 'load_pretrained']
 
 # %% ../nbs/02c_checkpoints.ipynb #cef40b82
 def _loader_generator(dl) -> torch.Generator|None:
@@ -180,16 +180,39 @@ def find_checkpoint(path: str|Path) -> Path:
     if not path.is_file(): raise FileNotFoundError(f"No run folder or checkpoint at {path}.")
     return path
 
-def transfer_weights(model: nn.Module, state: dict, splitter=None) -> list[str]:
-    "Copy `state`'s tensors into `model` where name and shape match, except the head's; returns the names not copied."
+def _transfer_plan(model: nn.Module, state: dict, splitter=None) -> dict[str, list[str]]:
+    "`model`'s tensors by fate: copied from `state`, left new as the head's, skipped for another shape, or missing from `state`."
     head = {id(p) for p in (splitter or body_and_head)(model)[-1]}
     head_modules = {n.rpartition('.')[0] for n, p in model.named_parameters() if id(p) in head}   # their buffers (BatchNorm's statistics) too
-    own = model.state_dict()
-    copy = {n: v for n, v in state.items() if n in own and n.rpartition('.')[0] not in head_modules and own[n].shape == v.shape}
-    if not copy: raise CheckpointError("No weight of the pretrained model fits this one: is it the same architecture?")
-    model.load_state_dict(copy, strict=False)
-    return sorted(set(own) - set(copy))
+    plan = {'copied': [], 'head': [], 'other shape': [], 'missing': []}
+    for n, v in model.state_dict().items():
+        fate = ('head' if n.rpartition('.')[0] in head_modules else 'missing' if n not in state
+                else 'other shape' if state[n].shape != v.shape else 'copied')
+        plan[fate].append(n)
+    return plan
 
-def load_pretrained(model: nn.Module, path: str|Path, splitter=None) -> list[str]:
-    "Copy the body of the model in checkpoint `path` (a run folder's best.pt, or a file) into `model`; returns what was not copied."
-    return transfer_weights(model, read_checkpoint(find_checkpoint(path))['model'], splitter)
+def transfer_weights(model: nn.Module, state: dict, splitter=None) -> list[str]:
+    "Copy `state`'s tensors into `model` where name and shape match, except the head's; returns the names not copied."
+    plan = _transfer_plan(model, state, splitter)
+    if not plan['copied']: raise CheckpointError("No weight of the pretrained model fits this one: is it the same architecture?")
+    model.load_state_dict({n: state[n] for n in plan['copied']}, strict=False)
+    return sorted(n for fate, names in plan.items() if fate != 'copied' for n in names)
+
+def describe_transfer(model: nn.Module, state: dict, splitter=None) -> str:
+    "One line on what `transfer_weights` copies from `state` into `model`: the body, the new head, and what it skips and why."
+    plan, own = _transfer_plan(model, state, splitter), model.state_dict()
+    line = f"copied {len(plan['copied'])} of {len(own)} tensors (the body); new: {len(plan['head'])} of the head ({plan['head'][0] if plan['head'] else 'none'}...)"
+    if skipped := plan['other shape']:
+        n = skipped[0]
+        line += (f"; skipped {len(skipped)} whose shape differs, e.g. {n} ({'×'.join(map(str, own[n].shape))} here, "
+                 f"{'×'.join(map(str, state[n].shape))} in the pretrained model: other channels or sizes), left new")
+    if plan['missing']: line += f"; {len(plan['missing'])} not in the pretrained model ({plan['missing'][0]}...), left new"
+    return line
+
+def load_pretrained(model: nn.Module, path: str|Path, splitter=None, log=None) -> list[str]:
+    "Copy the body of the model in checkpoint `path` (a run folder's best.pt, or a file) into `model`, saying what with `log`; returns what was not copied."
+    checkpoint = find_checkpoint(path)
+    state = read_checkpoint(checkpoint)['model']
+    left = transfer_weights(model, state, splitter)
+    if log: log(f"pretrained {checkpoint}: {describe_transfer(model, state, splitter)}")
+    return left

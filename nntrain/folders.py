@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_folders.ipynb #4fa84707
 from __future__ import annotations
-import functools, hashlib, os, statistics, sys, time, warnings
+import functools, hashlib, io, os, statistics, sys, time, warnings
 from functools import partial
 from pathlib import Path
 
@@ -18,10 +18,10 @@ from .files import DataError, atomic_save
 _all_ = ['DataError']   # nntrain.files' error, still importable from here
 
 # %% auto #0
-__all__ = ['SPLIT_FOLDERS', 'LAYOUT_HELP', 'GREY_MODES', 'class_files', 'ImageTree', 'split_by_class', 'scan_image_tree',
-           'probe_image', 'fit_image', 'decode_image_file', 'map_chunks', 'decode_images', 'probe_images',
-           'memory_budget', 'holds_in_memory', 'tree_cache_path', 'ImageFileDataset', 'FileLoader', 'channel_stats',
-           'load_image_folder', 'DataError']
+__all__ = ['SPLIT_FOLDERS', 'LAYOUT_HELP', 'GREY_MODES', 'MIN_SIDE', 'class_files', 'ImageTree', 'split_by_class',
+           'scan_image_tree', 'open_image', 'probe_image', 'fit_image', 'decode_image_file', 'map_chunks',
+           'decode_images', 'probe_images', 'memory_budget', 'holds_in_memory', 'tree_cache_path', 'ImageFileDataset',
+           'FileLoader', 'channel_stats', 'load_image_folder', 'load_image_tree', 'DataError']
 
 # %% ../nbs/01b_folders.ipynb #4ebcbd60
 SPLIT_FOLDERS = {'train': ('train',), 'valid': ('valid', 'val'), 'test': ('test',)}
@@ -107,13 +107,9 @@ def scan_image_tree(path: str|Path, # the tree's root folder
 # %% ../nbs/01b_folders.ipynb #c7fbfb8c
 @functools.cache
 def _torchvision():
-    "torchvision's v2 transforms and image decoder, imported at first use: importing torchvision takes seconds."
+    "torchvision's v2 transforms (resizing, cropping, rescaling), imported at first use: importing torchvision takes seconds."
     import torchvision.transforms.v2.functional as TF2
-    try:   # torchvision 0.29 deprecates its decoders in favour of TorchCodec; PIL reads everything if they go
-        from torchvision.io import ImageReadMode, decode_image
-        warnings.filterwarnings('ignore', message='The image decoding and encoding capabilities of TorchVision', category=DeprecationWarning)
-    except ImportError: ImageReadMode = decode_image = None
-    return TF2, ImageReadMode, decode_image
+    return TF2
 
 GREY_MODES = {'1', 'L', 'LA', 'I', 'I;16', 'I;16B', 'I;16L', 'F'}
 _FRAMES = "some images have several frames (an animated GIF, a multi-page TIFF): nntrain reads the first frame of each"
@@ -125,11 +121,17 @@ def _note(msg: str):
         if msg not in _shown: _shown.add(msg); warnings.warn(msg, stacklevel=2)
     elif msg not in _notes: _notes.append(msg)
 
-def probe_image(fn: Path) -> tuple[int, int, int]:
-    "`(channels, height, width)` of an image file, from its header; a `DataError` naming a file that is not a readable image."
-    if os.path.isfile(fn) and os.path.getsize(fn) == 0: raise DataError(f"{fn} is empty (0 bytes): remove or replace it.")
+def open_image(src) -> Image.Image:
+    "PIL's image of `src`: a file's path, or any object with `read_bytes()` (an image held in a dataset, notebook 01c); lazily decoded."
+    if not isinstance(src, (str, Path)): return Image.open(io.BytesIO(src.read_bytes()))
+    if os.path.isfile(src) and os.path.getsize(src) == 0: raise DataError(f"{src} is empty (0 bytes): remove or replace it.")
+    return Image.open(src)
+
+def probe_image(fn) -> tuple[int, int, int]:
+    "`(channels, height, width)` of an image file (or `open_image` source), from its header; a `DataError` naming one that is not a readable image."
     try:
-        with Image.open(fn) as im: probe, frames = ((1 if im.mode in GREY_MODES else 3), im.height, im.width), getattr(im, 'is_animated', False)
+        with open_image(fn) as im: probe, frames = ((1 if im.mode in GREY_MODES else 3), im.height, im.width), getattr(im, 'is_animated', False)
+    except DataError: raise   # an empty file, named
     except Exception: raise DataError(f"{fn} is not a readable image (corrupt, or not the format its name says): remove or replace it.") from None
     if frames: _note(_FRAMES)
     return probe
@@ -137,16 +139,20 @@ def probe_image(fn: Path) -> tuple[int, int, int]:
 def fit_image(img: torch.Tensor, size: int) -> torch.Tensor:
     "Bring an image `(c, h, w)` to `size`×`size`: resize its short side to `size` (antialiased), then cut the centre square."
     if tuple(img.shape[-2:]) == (size, size): return img
-    TF2 = _torchvision()[0]
+    TF2 = _torchvision()
     return TF2.center_crop(TF2.resize(img, [size], antialias=True), [size, size])
 
-def _decode_with_pil(fn: Path, channels: int) -> torch.Tensor:
+def _decode_with_pil(fn, channels: int, size: int|None=None) -> torch.Tensor:
     "The first frame of `fn`, read by PIL: uint8, or 16-bit and float values as uint16 and float32 (0 to 1), checked."
     try:
-        with Image.open(fn) as im:
+        with open_image(fn) as im:
+            # a JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers size×size: a phone photo for a 224 model, 10x faster
+            if size and im.format == 'JPEG': im.draft('L' if channels == 1 else 'RGB', (size, size))
             deep, frames = im.mode in ('I', 'F') or im.mode.startswith('I;16'), getattr(im, 'is_animated', False)
-            a = np.array(im) if deep else np.array(im.convert('L' if channels == 1 else 'RGB'))
-    except Exception: raise DataError(f"{fn} is corrupt: neither torchvision nor PIL can decode it; remove or replace it.") from None
+            mode = 'L' if channels == 1 else 'RGB'
+            a = np.array(im if deep or im.mode == mode else im.convert(mode))   # a copy: torch needs a writable array
+    except DataError: raise
+    except Exception: raise DataError(f"{fn} is corrupt: PIL cannot decode it; remove or replace it.") from None
     if frames: _note(_FRAMES)
     if deep:   # by their real range (PIL's convert would clip them to 0-255): 16-bit images span 0-65535, float ones 0-1
         top, lo, hi = (1 if a.dtype.kind == 'f' else 65535), a.min(), a.max()
@@ -156,16 +162,10 @@ def _decode_with_pil(fn: Path, channels: int) -> torch.Tensor:
     img = torch.from_numpy(a)[None] if a.ndim == 2 else torch.from_numpy(a).permute(2, 0, 1)
     return img.expand(channels, -1, -1) if deep else img
 
-def decode_image_file(fn: str|Path, size: int, channels: int) -> torch.Tensor:
-    "Image file `fn` as uint8 `(channels, size, size)`, by the policy above: the one place nntrain decodes an image file."
-    TF2, ImageReadMode, decode_image = _torchvision()
-    data = Path(fn).read_bytes()
-    if not data: raise DataError(f"{fn} is empty (0 bytes): remove or replace it.")
-    try:   # torchvision decodes every frame of a GIF, always in RGB: PIL reads its first frame in the mode asked
-        if decode_image is None or data[:3] == b'GIF': raise RuntimeError("PIL's turn")
-        img = decode_image(torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.GRAY if channels == 1 else ImageReadMode.RGB)
-    except RuntimeError: img = _decode_with_pil(Path(fn), channels)   # formats torchvision cannot read, and damaged files
-    if img.dtype != torch.uint8: img = TF2.to_dtype(img, torch.uint8, scale=True)   # 16-bit PNGs and TIFFs, float TIFFs
+def decode_image_file(fn, size: int, channels: int) -> torch.Tensor:
+    "Image file `fn` (or `open_image` source) as uint8 `(channels, size, size)`, by the policy above: the one place nntrain decodes an image."
+    img = _decode_with_pil(fn, channels, size)
+    if img.dtype != torch.uint8: img = _torchvision().to_dtype(img, torch.uint8, scale=True)   # 16-bit PNGs and TIFFs, float TIFFs
     return fit_image(img, size)
 
 # %% ../nbs/01b_folders.ipynb #8aa09d3c
@@ -231,10 +231,11 @@ def holds_in_memory(n_bytes: int, memory_gb: float|None=None) -> bool:
     return n_bytes <= memory_budget(memory_gb)
 
 def tree_cache_path(files, size: int|None) -> Path:
-    "Where the decoded `files` at `size` (None: the default size) are cached: keyed on paths, file sizes and modification times."
-    h = hashlib.sha256(f"nntrain-folders-v1 size={size}\n".encode())
-    for f in files:
-        st = os.stat(f); h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    "Where the decoded `files` at `size` (None: the default size) are cached: keyed on resolved paths, file sizes and modification times."
+    h = hashlib.sha256(f"nntrain-folders-v2 size={size}\n".encode())   # v2: the default size is at least MIN_SIDE
+    for f in files:   # resolved: the same relative path from another folder is another file
+        if not isinstance(f, (str, Path)): h.update(f"{f.cache_key}\n".encode()); continue   # an image held in a dataset
+        st = os.stat(f); h.update(f"{os.path.realpath(f)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return cache_dir()/'folders'/f'{h.hexdigest()[:24]}.pt'
 
 class ImageFileDataset(Dataset):
@@ -286,8 +287,10 @@ def _stream_stats(tree: ImageTree, size: int, channels: int, seed: int, n: int=2
 
 def _bytes(n: float) -> str: return f"{n / 2**30:,.1f} GB" if n >= 2**30 else f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{n / 2**10:,.1f} kB"
 
+MIN_SIDE = 28   # the smallest default image side: the models are shaped for Fashion-MNIST's 28×28
+
 def load_image_folder(path: str|Path, batch_size: int,
-                      size: int|None=None,        # image side; default: the median short side, at most 224
+                      size: int|None=None,        # image side; default: the median short side, within MIN_SIDE and 224
                       valid_pct: float=0.2,       # for a tree without a valid/ folder
                       seed: int=42,               # seeds the split and the training shuffle
                       limit: int|None=None,       # at most this many images per split (quick runs)
@@ -297,7 +300,12 @@ def load_image_folder(path: str|Path, batch_size: int,
                       log=print) -> DataLoaders:
     "Loaders for an image-folder tree: decoded once into a cached tensor, or streamed from the files when too big."
     if size is not None and size < 1: raise ValueError(f"size must be at least 1 pixel, got {size}.")
-    tree = scan_image_tree(path, valid_pct, seed)
+    return load_image_tree(scan_image_tree(path, valid_pct, seed), batch_size, size, seed, limit, memory_gb, workers, progress, log)
+
+def load_image_tree(tree: ImageTree, batch_size: int, size: int|None=None, seed: int=42, limit: int|None=None,
+                    memory_gb: float|None=None, workers: int=2, progress: bool=False, log=print) -> DataLoaders:
+    "Loaders for the images of `tree` (files, or images held in a dataset): `load_image_folder`'s work once the tree is found."
+    if size is not None and size < 1: raise ValueError(f"size must be at least 1 pixel, got {size}.")
     if limit: tree = tree.subset(limit, seed)
     cached, x = tree_cache_path(tree.files, size), None
     if cached.is_file() and holds_in_memory(cached.stat().st_size, memory_gb):
@@ -310,7 +318,7 @@ def load_image_folder(path: str|Path, batch_size: int,
     if x is None:
         probes = probe_images(tree.files)
         channels = max(c for c, _, _ in probes)
-        size = size or min(224, round(statistics.median(min(h, w) for _, h, w in probes)))
+        size = size or min(224, max(MIN_SIDE, round(statistics.median(min(h, w) for _, h, w in probes))))
         need = len(tree.files) * channels * size * size
         if holds_in_memory(need, memory_gb):
             t0 = time.perf_counter()

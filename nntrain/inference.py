@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_your_data.ipynb #9fb72dbb
 from __future__ import annotations
-import copy, json as jsonlib, logging, os, sys, zipfile
+import copy, json as jsonlib, logging, os, sys, warnings, zipfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,18 +20,19 @@ from .learner import Learner
 from .subscribers import torcheval_metrics
 from .checkpoint import read_checkpoint, find_checkpoint
 from .dataloaders import FASHION_MNIST_CLASSES, IMAGE_EXTENSIONS, TensorLoader, get_files, show_images
-from .folders import (scan_image_tree, decode_image_file, decode_images, fit_image, holds_in_memory,
+from .folders import (scan_image_tree, decode_image_file, decode_images, fit_image, holds_in_memory, probe_images,
                              FileLoader, ImageFileDataset)
-from .models import build_model
+from .models import build_model, MODELS, MODEL_FAMILIES
 from .accel import check_device
 from .runs import RUN_FILES, load_data, predict_probs, holds_idx
+from .hf import is_hf_data, open_hf_dataset, hf_image_tree
 from .cli import Arg, flag, user_errors
 
 
 # %% auto #0
-__all__ = ['EXPORT_META', 'TrainedLearner', 'load_learner', 'Prediction', 'prepare_image', 'Interpretation', 'ImageClassifier',
-           'check_export_path', 'export_program', 'program_info', 'image_paths', 'predict', 'labelled_loader',
-           'save_interpretation', 'evaluate', 'export']
+__all__ = ['EXPORT_META', 'TrainedLearner', 'load_learner', 'Prediction', 'prepare_image', 'conversion_notes', 'Interpretation',
+           'ImageClassifier', 'check_export_path', 'export_program', 'program_info', 'image_paths', 'predict',
+           'labelled_loader', 'save_interpretation', 'evaluate', 'export']
 
 # %% ../nbs/10_your_data.ipynb #bdb73408
 class TrainedLearner(Learner):
@@ -98,11 +99,26 @@ class _ItemBatches:
             chunk = self.items[i:i+self.bs]
             yield torch.stack([prepare_image(it, self.size, self.channels) for it in chunk]), torch.zeros(len(chunk), dtype=torch.long)
 
+def conversion_notes(files, size: int, channels: int) -> list[str]:
+    "A line for each way image `files` differ from the training images (channels, size), saying how they are converted."
+    probes, notes = probe_images(files) if files else [], []
+    if other := [f for f, (c, _, _) in zip(files, probes) if c != channels]:
+        notes.append(f"{len(other)} of {len(files)} images ({Path(other[0]).name}...) are in colour and the model was trained on grey ones: "
+                     "converted to grey (ITU-R 601-2 luma, as PIL does)." if channels == 1 else
+                     f"{len(other)} of {len(files)} images ({Path(other[0]).name}...) are grey and the model was trained on colour ones: "
+                     "their grey channel fills red, green and blue.")
+    if other := [(f, h, w) for f, (_, h, w) in zip(files, probes) if (h, w) != (size, size)]:
+        f, h, w = other[0]
+        notes.append(f"{len(other)} of {len(files)} images ({Path(f).name}: {w}×{h}...) are not {size}×{size} like the training images: "
+                     f"short side resized to {size}, centre square kept (as training brought its images to {size}×{size}).")
+    return notes
+
 @patch
 def classify_many(self: TrainedLearner, items, bs: int=64) -> list[Prediction]:
     "Classify image files, PIL images or tensors, in batches of `bs`."
     if bs < 1: raise ConfigError(f"--bs must be at least 1, got {bs}.")
     d = self.config['data']
+    for note in conversion_notes([it for it in items if isinstance(it, (str, Path))], d['size'], d['channels']): warnings.warn(note)
     probs, _ = predict_probs(self.model, _ItemBatches(items, bs, d['size'], d['channels']))   # the one prediction loop
     return [Prediction(self.classes[j], j, p) for p, j in zip(probs, probs.argmax(-1).tolist())]
 
@@ -273,6 +289,16 @@ def predict(run: Arg("run folder (its best.pt) or checkpoint file", positional=T
             more = '  ' + '  '.join(f"{c} {q:.4f}" for c, q in p.topk(learn.classes, topk)[1:]) if topk > 1 else ''
             print(f"{f}\t{p.label}\t{float(p.probs[p.index]):.4f}{more}")
 
+def _smoothing_note() -> str:
+    "What label smoothing does to the probabilities predict reports, with each model's default, for `nntrain predict --help`."
+    by_value = {}
+    for name, r in [*MODELS.items(), *((f'{k}:<name>', r) for k, r in MODEL_FAMILIES.items())]: by_value.setdefault(r['label_smoothing'], []).append(name)
+    defaults = '; '.join(f"{v:g} for {', '.join(names)}" for v, names in sorted(by_value.items()))
+    return ("Probabilities are the model's softmax. A model trained with label smoothing s (nntrain train --label_smoothing) learns to put "
+            f"at most about 1 - s + s/K on any of K classes however sure it is: with s = 0.1 and 10 classes, 0.91. Its default is {defaults}; "
+            "the run's config.json records the value used.")
+predict.epilog = _smoothing_note()   # read by command_parser for --help
+
 # %% ../nbs/10_your_data.ipynb #cdd09c51
 def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb: float|None=None) -> tuple:
     "A loader of labelled images in `data` for `learn`'s model (at its size and channels), and the name of what it holds."
@@ -283,8 +309,13 @@ def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb
         if d['classes'] != FASHION_MNIST_CLASSES:
             raise DataError(f"{path or 'The hub'} holds Fashion-MNIST, not the classes this model was trained on ({', '.join(d['classes'][:4])}, ...).")
         return load_data(data, bs, log=None).valid, "Fashion-MNIST's test split"
-    tree, root = scan_image_tree(path), Path(path).absolute()
-    if 'test' in tree.splits: idx, what = tree.splits['test'], str(root/'test')
+    if is_hf_data(path):   # its test split, else its validation split (by name, or split as the run split it)
+        tree = hf_image_tree(open_hf_dataset(path), c['valid_pct'], c['seed'], c.get('image_col'), c.get('label_col'), root=path)
+        split = 'test' if 'test' in tree.splits else 'valid'
+        idx, what, root = tree.splits[split], f"the {split} images of {path}", None
+    else: tree, root = scan_image_tree(path), Path(path).absolute()
+    if root is None: pass
+    elif 'test' in tree.splits: idx, what = tree.splits['test'], str(root/'test')
     elif (root/'train').is_dir(): idx, what = tree.splits['valid'], f"the validation images of {root}"
     elif d.get('root') == str(root.resolve()):   # the run's own flat tree: the images it held out, split as training split them
         tree = scan_image_tree(path, c['valid_pct'], c['seed'])

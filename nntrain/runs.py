@@ -4,7 +4,7 @@
 
 # %% ../nbs/08b_runs.ipynb #f023eebe
 from __future__ import annotations
-import contextlib, csv, dataclasses, json, os, shutil, sys, time, typing
+import contextlib, csv, dataclasses, itertools, json, math, os, shutil, sys, time, typing
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -13,12 +13,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .files import (ConfigError, CheckpointError, ASIDE, atomic_write, remove_stale_temporaries, folder_lock,
+from .options import (RunConfig, option, config_fields, config_types, make_config, saved_config, read_config,
+                             RECIPES, recipe_settings)
+from .files import (ConfigError, CheckpointError, ASIDE, LOCK_FILE, atomic_write, remove_stale_temporaries, folder_lock,
                           set_aside, put_back)
 from .dataloaders import DataLoaders, TensorLoader, load_fashion_mnist, fashion_mnist_tensors, hf_ds_to_tensors, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
 from .folders import load_image_folder
+from .hf import is_hf_data, hf_data_name, open_hf_dataset, hf_dataloaders
 from .loop import Subscriber, set_seed
-from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, StartupS, default_device, torcheval_metrics
+from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, StartupS, default_device, torcheval_metrics, in_notebook
 from .groups import FreezeBodyS
 from .checkpoint import CheckpointS, read_checkpoint
 from .learner import Learner
@@ -31,100 +34,11 @@ from .checkpoint import find_checkpoint, load_pretrained
 
 
 # %% auto #0
-__all__ = ['RECIPES', 'RUN_FILES', 'REPLACED', 'RUN_SETTINGS', 'option', 'RunConfig', 'config_fields', 'config_types',
-           'make_config', 'saved_config', 'read_config', 'recipe_settings', 'EpochLineS', 'HistoryCSVS',
-           'fashion_augment', 'check_out_folder', 'prepare_out', 'DiscardReplacedS', 'run_folder', 'holds_idx',
-           'load_data', 'predict_probs', 'score_test', 'resolve_config', 'is_transfer', 'check_config', 'run_settings',
+__all__ = ['RUN_FILES', 'REPLACED', 'RUN_SETTINGS', 'SIZED', 'TARGET_STEPS', 'MIN_EPOCHS', 'MAX_EPOCHS', 'FEW_STEPS',
+           'EpochLineS', 'HistoryCSVS', 'CurvesS', 'fashion_augment', 'check_out_folder', 'prepare_out',
+           'DiscardReplacedS', 'run_folder', 'holds_idx', 'load_data', 'predict_probs', 'score_test', 'data_name',
+           'holds_run', 'default_out', 'size_to_data', 'resolve_config', 'is_transfer', 'check_config', 'run_settings',
            'run_subscribers', 'train_classifier']
-
-# %% ../nbs/08b_runs.ipynb #b04e50f1
-def option(default, help: str, *, run: bool=False, launch: bool=False, saved: bool=True, cli: str|None=None):
-    "A `RunConfig` field: its default and help; `run`: kept by a resumed run; `launch`: for the launcher only; `saved`: written to config.json."
-    return field(default=default, metadata=dict(help=help, run=run, launch=launch, saved=saved, cli=cli))
-
-@dataclass
-class RunConfig:
-    "Every option of a training run (`nntrain train`, `train_classifier`), with its default and help."
-    data: str|None = option(None, "Fashion-MNIST's IDX files (default: $NNTRAIN_DATA, else the Hugging Face hub), or an image-folder tree: "
-                            "PATH/<class>/* split by --valid_pct, or PATH/train/<class>/* with PATH/valid/<class>/* and, optionally, "
-                            "PATH/test/<class>/* (scored once, after training)")
-    model: str|None = option(None, "model to train: " + ', '.join(MODELS) + ", or tv:<name> for a torchvision model (default: cnn, or the --pretrained run's)", run=True)
-    epochs: int|None = option(None, "number of epochs (default: 5, or the --recipe's)", run=True)
-    bs: int = option(256, "batch size", run=True)
-    lr: float = option(1e-2, "peak learning rate of the one-cycle schedule", run=True)
-    out: str = option('runs/fashion_mnist', "folder for best.pt, last.pt, history.csv and config.json")
-    resume: bool = option(False, "continue the run in --out from its last.pt", saved=False)
-    overwrite: bool = option(False, "replace the run already in --out", saved=False)
-    seed: int = option(42, "random seed", run=True)
-    limit: int|None = option(None, "use at most N images of each split (quick runs)", run=True)
-    size: int|None = option(None, "image side for a tree: short side resized, centre cropped (default: the median side, at most 224)", run=True)
-    valid_pct: float = option(0.2, "share of a tree's images kept for validation when it has no valid/ folder", run=True)
-    workers: int = option(2, "DataLoader workers that decode images when a tree is too big to hold in memory")
-    memory_gb: float|None = option(None, "hold a tree's decoded images in memory up to this size, else stream (default: a quarter of RAM)")
-    device: str|None = option(None, "cpu, cuda, mps... (default: the best available)")
-    label_smoothing: float|None = option(None, "label smoothing of the cross-entropy loss (default: the model's recipe)", run=True)
-    channels_last: bool|None = option(None, "train in channels_last memory format (default: the model's recipe)", run=True, cli='bool')
-    augment: bool|str = option(False, "augment training batches: flip, crop with padding, random erasing", run=True, cli='flag')
-    warp: bool = option(False, "also warp training images (random rotation and zoom); implies --augment", run=True)
-    mixed_precision: bool = option(False, "mixed precision: bfloat16 on CPU (slow where the CPU lacks bfloat16 instructions: it warns), float16 on CUDA", run=True)
-    compile: bool = option(False, "compile the model with torch.compile")
-    recipe: str|None = option(None, "a speed-run recipe, speed5 or speed20 (notebook 12): its model and epochs unless given, and its options on")
-    flip_tta: bool = option(False, "after training, also score the validation images averaged with their mirror images (needs --augment)")
-    checkpoint_every: int|None = option(None, "also save last.pt every N optimiser steps (default: at the end of each epoch)")
-    tensorboard: bool = option(False, "also log for TensorBoard, to --out/tensorboard (needs pip install 'nntrain[tensorboard]')")
-    pretrained: str|None = option(None, "start from the body of this run (its folder or a checkpoint): a new head for --data's classes", run=True)
-    weights: str|None = option(None, "for --model tv:<name>: a file of its weights (a state_dict), 'default' to download them, or 'none'", run=True)
-    freeze_epochs: int = option(1, "with pretrained weights: the first N epochs train only the new head", run=True)
-    lr_mult: float = option(100, "with pretrained weights: the head's learning rate over the first layers' (discriminative rates)", run=True)
-    nproc: int = option(1, "train data-parallel in this many processes on each machine (torchrun)", run=True, launch=True)
-    nnodes: int = option(1, "machines taking part, each running this command (multi-node; needs --node_rank and --rdzv_endpoint)", launch=True)
-    node_rank: int|None = option(None, "this machine's number, 0 to --nnodes - 1; node 0 hosts the rendezvous (under SLURM: $SLURM_NODEID)", launch=True, saved=False)
-    rdzv_endpoint: str|None = option(None, "HOST:PORT on node 0, reachable from every node, where the nodes meet", launch=True, saved=False)
-    max_restarts: int = option(0, "after a worker dies, restart all of them up to this many times, resuming from the newest checkpoint", launch=True)
-    debug: bool = option(False, "show the full traceback of an error", saved=False)
-
-def config_fields(**where) -> list[dataclasses.Field]:
-    "The fields of `RunConfig`, those whose metadata match `where` (e.g. `run=True`)."
-    return [f for f in dataclasses.fields(RunConfig) if all(f.metadata[k] == v for k, v in where.items())]
-
-def config_types() -> dict:
-    "Each option's type, evaluated from its annotation."
-    return typing.get_type_hints(RunConfig)
-
-def make_config(options: dict) -> RunConfig:
-    "A `RunConfig` from a dict of options; a `ConfigError` naming any unknown one."
-    known = {f.name for f in dataclasses.fields(RunConfig)}
-    unknown = sorted(set(options) - known)
-    if unknown: raise ConfigError(f"Unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; the options are {', '.join(sorted(known))}.")
-    return RunConfig(**options)
-
-def saved_config(cfg: RunConfig) -> dict:
-    "What a run writes to its `config.json`: every option that defines it, as given or resolved."
-    return {f.name: str(v) if isinstance(v := getattr(cfg, f.name), os.PathLike) else v for f in config_fields(saved=True)}
-
-def read_config(path: str|Path) -> dict:
-    "The options in a `config.json` (as a run writes it); a `ConfigError` for a file that is not one."
-    path = Path(path)
-    try: options = json.loads(path.read_text())
-    except FileNotFoundError: raise ConfigError(f"--config {path}: no such file.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ConfigError(f"--config {path} is not a JSON file of options ({e}).") from None
-    if not isinstance(options, dict): raise ConfigError(f"--config {path} must hold a JSON object of options, not a {type(options).__name__}.")
-    make_config(options)   # names every unknown option
-    return options
-
-# %% ../nbs/08b_runs.ipynb #c53b138d
-# the speed run's outcomes (notebook 12, benchmarks/RESULTS.md, benchmarks/logs/speedrun_cpu.jsonl);
-# compiling speednet makes its steps slower on the CPU, so neither recipe compiles
-RECIPES = {'speed5':  dict(model='speednet', epochs=5, augment='flip', mixed_precision=True, compile=False, flip_tta=True),
-           'speed20': dict(model='speednet', epochs=20, augment=True, mixed_precision=True, compile=False, flip_tta=True)}
-
-def recipe_settings(name: str, device: str|None=None) -> dict:
-    "The settings of recipe `name` for `device`: mixed precision only where it is fast (CUDA, or a CPU with native bfloat16)."
-    if name not in RECIPES: raise ConfigError(f"Unknown recipe {name!r}; choose one of {', '.join(RECIPES)}.")
-    settings = dict(RECIPES[name])
-    kind = torch.device(device).type if device else default_device().type
-    settings['mixed_precision'] &= kind == 'cuda' or (kind == 'cpu' and native_bfloat16())
-    return settings
 
 # %% ../nbs/08b_runs.ipynb #83867c7b
 class EpochLineS(Subscriber):
@@ -147,6 +61,40 @@ class HistoryCSVS(Subscriber):
             w = csv.DictWriter(f, fieldnames=list(learn.history[0])); w.writeheader(); w.writerows(learn.history)
         atomic_write(self.path, write, mode='w')
 
+# %% ../nbs/08b_runs.ipynb #3456b763
+class CurvesS(Subscriber):
+    "Draw the run's curves into a PNG after an epoch (at most every `every_s` seconds, and at the end): each figure per epoch, the rate per step."
+    order, main_only = 80, True
+    # drawing takes about 0.3 s (and importing matplotlib 0.7 s once): a run of short epochs draws now and then, and at its end
+    def __init__(self, path: str|Path, every_s: float=10.): self.path, self.every_s, self.drawn = Path(path), every_s, None
+    def before_fit(self, learn):
+        remove_stale_temporaries(self.path.parent, self.path.name)
+        self.lrs = []   # (step, rate of the last group: the head's), a Python float each: nothing read from the device
+    def before_step(self, learn): self.lr = learn.opt.param_groups[-1]['lr']   # the rate this step uses (the schedule moves it after)
+    def after_step(self, learn):
+        if learn.stepped: self.lrs.append((learn.train_steps, self.lr))
+    def before_epoch(self, learn): self.drawn = self.drawn or time.perf_counter()   # the first epoch counts towards the wait
+    def after_epoch(self, learn):
+        self.pending = True
+        if time.perf_counter() - self.drawn >= self.every_s: self._draw(learn)
+    def after_fit(self, learn):   # the end of the run, a stop by a signal included
+        if getattr(self, 'pending', False): self._draw(learn)
+    def _draw(self, learn):
+        from matplotlib.figure import Figure   # no pyplot: draws without a display, and leaves the user's figures alone
+        from matplotlib.ticker import MaxNLocator
+        figs = [k for k in learn.history[0] if k not in ('epoch', 'phase')] if learn.history else []
+        fig = Figure(figsize=(4 * (len(figs) + 1), 3.2), layout='constrained')
+        axes = fig.subplots(1, len(figs) + 1, squeeze=False)[0]
+        for ax, k in zip(axes, figs):
+            for phase in ('train', 'valid'):
+                pts = [(r['epoch'] + 1, r[k]) for r in learn.history if r['phase'] == phase]
+                if pts: ax.plot(*zip(*pts), 'o-', ms=3, label=phase)
+            ax.set(title=k, xlabel='epoch'); ax.legend(); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if self.lrs: axes[-1].plot(*zip(*self.lrs))
+        axes[-1].set(title='learning rate', xlabel='optimiser step')
+        atomic_write(self.path, lambda f: fig.savefig(f, format='png', dpi=80))
+        self.drawn, self.pending = time.perf_counter(), False
+
 # %% ../nbs/08b_runs.ipynb #89f7d27c
 def fashion_augment(warp: bool=False) -> nn.Sequential:
     "The Fashion-MNIST training augmentation: flip, crop with padding 2, (optionally a small warp), random erasing."
@@ -155,7 +103,7 @@ def fashion_augment(warp: bool=False) -> nn.Sequential:
 
 # %% ../nbs/08b_runs.ipynb #938300bb
 RUN_FILES = ('best.pt', 'last.pt', 'history.csv', 'test.json')   # a folder holding any of these holds a run
-REPLACED = (*RUN_FILES, 'config.json', 'tensorboard', 'evaluation')  # what --overwrite sets aside: all that runs and evaluate write
+REPLACED = (*RUN_FILES, 'config.json', 'curves.png', 'tensorboard', 'evaluation')  # what --overwrite sets aside: all that runs and evaluate write
 # the settings that define a run, kept in its checkpoints: resuming with another value would silently make a different run
 RUN_SETTINGS = {f.name: f'--{f.name}' for f in config_fields(run=True)}
 
@@ -171,7 +119,7 @@ def prepare_out(out: Path, config: dict, resume: bool=False, overwrite: bool=Fal
         if not (out/'last.pt').is_file(): raise FileNotFoundError(f"Cannot resume: no checkpoint at {out/'last.pt'}.")
         saved = read_checkpoint(out/'last.pt').get('config') or {}
         for k, flag in RUN_SETTINGS.items():
-            if k in saved and saved[k] != config[k]:
+            if k in saved and saved[k] != config[k] and not (k in SIZED and config[k] is None):   # sized later: the run's own
                 raise ConfigError(f"{flag} {config[k]} differs from the run in {out} ({flag} {saved[k]}): resume with the run's settings, "
                                   "or start a new run (a new --out, or --overwrite).")
         if 'data' in saved and 'data' in config and saved['data']['classes'] != config['data']['classes']:
@@ -219,12 +167,15 @@ def holds_idx(path: Path) -> bool:
     return any((d/f).exists() for d in (path, path/'fashion_mnist') for pair in FASHION_MNIST_FILES.values() for f in pair)
 
 def load_data(data: str|Path|None, batch_size: int,
-              size: int|None=None,        # image side for a tree (default: its median, at most 224)
+              size: int|None=None,        # image side for a tree (default: its median, within 28 and 224)
               valid_pct: float=0.2,       # validation share of a tree without a valid/ folder
               seed: int=42, limit: int|None=None, workers: int=2, memory_gb: float|None=None, progress: bool=False,
-              log=print) -> DataLoaders:
-    "Loaders for `data`, Fashion-MNIST's IDX files (None: `$NNTRAIN_DATA`, else the hub) or an image-folder tree, knowing classes, channels, size, mean and std."
+              log=print, image_col: str|None=None, label_col: str|None=None) -> DataLoaders:
+    "Loaders for `data`: Fashion-MNIST's IDX files (None: `$NNTRAIN_DATA`, else the hub), an image-folder tree or a Hugging Face dataset."
     path = data if data is not None else os.environ.get('NNTRAIN_DATA')
+    if is_hf_data(path):   # hf:<name>, or a folder save_to_disk wrote (notebook 01c)
+        return hf_dataloaders(open_hf_dataset(path), batch_size, size, valid_pct, seed, limit, image_col, label_col,
+                              memory_gb, workers, progress, log, root=path)
     if path is not None and not Path(path).is_dir():
         raise FileNotFoundError(f"--data {path}: no such folder. Give a folder with Fashion-MNIST's IDX files, or an image-folder tree "
                                 "(PATH/<class>/*.png, or PATH/train/<class>/ beside PATH/valid/<class>/).")
@@ -258,16 +209,46 @@ def score_test(model: nn.Module, dl, checkpoint: Path, device=None) -> dict:
     return {'accuracy': (probs.argmax(-1) == y).float().mean().item(), 'loss': F.nll_loss(probs.clamp_min(1e-12).log(), y).item(),
             'images': len(y), 'checkpoint': checkpoint.name}
 
+# %% ../nbs/08b_runs.ipynb #52c822fc
+def data_name(data: str|Path|None) -> str:
+    "The name runs on `data` are filed under: the tree's folder name, or fashion_mnist for Fashion-MNIST's IDX files or the hub."
+    path = data if data is not None else os.environ.get('NNTRAIN_DATA')
+    if is_hf_data(path): return hf_data_name(path)
+    if path is None or not Path(path).is_dir() or holds_idx(Path(path)): return 'fashion_mnist'
+    return Path(path).resolve().name or 'data'
+
+def holds_run(folder: Path) -> bool:
+    "Whether `folder` holds a run's files, or is held by one (locked, or an old run set aside)."
+    return folder.is_dir() and any((folder/f).exists() for f in (*RUN_FILES, ASIDE, LOCK_FILE))
+
+def default_out(data: str|Path|None, resume: bool=False, overwrite: bool=False, root: str|Path='runs') -> Path:
+    "runs/<data_name>: for a new run the first of it, -2, -3... that holds no run; for --resume or --overwrite the newest that does."
+    base = Path(root)/data_name(data)
+    newest = None
+    for folder in itertools.chain([base], (base.with_name(f"{base.name}-{i}") for i in itertools.count(2))):
+        if not holds_run(folder): return (newest or base) if resume or overwrite else folder
+        newest = folder
+
+# %% ../nbs/08b_runs.ipynb #84c0bb81
+SIZED = ('bs', 'epochs')   # the options a run sizes to its training images when they are not given
+TARGET_STEPS, MIN_EPOCHS, MAX_EPOCHS, FEW_STEPS = 1000, 5, 30, 50
+
+def size_to_data(n_train: int, bs: int|None=None, epochs: int|None=None) -> tuple[int, int]:
+    "The batch size and epochs for `n_train` training images where not given: a 20th of them (16 to 256), about `TARGET_STEPS` steps."
+    if bs is None: bs = min(256, max(16, 2 ** int(math.log2(max(n_train // 20, 1)))))
+    if epochs is None: epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / math.ceil(n_train / bs))))
+    return bs, epochs
+
 # %% ../nbs/08b_runs.ipynb #f8202ec6
 def resolve_config(cfg: RunConfig) -> RunConfig:
-    "`cfg` with what was left out filled in: the recipe's options, the --pretrained run's model, 5 epochs, the model's recipe defaults."
+    "`cfg` with what was left out filled in: the run folder, the recipe's options, the --pretrained run's model, the model's recipe defaults."
     cfg = dataclasses.replace(cfg)
+    if cfg.out is None: cfg.out = str(default_out(cfg.data, cfg.resume, cfg.overwrite))
     if cfg.recipe is not None:
         r = recipe_settings(cfg.recipe, cfg.device)   # a recipe fills what was not given, and turns its options on
         cfg.model, cfg.epochs = cfg.model or r['model'], r['epochs'] if cfg.epochs is None else cfg.epochs
         for k in ('augment', 'mixed_precision', 'compile', 'flip_tta'): setattr(cfg, k, getattr(cfg, k) or r[k])
         if int(os.environ.get('WORLD_SIZE', 1)) > 1: cfg.flip_tta = False   # a recipe's final scoring runs in one process only
-    cfg.epochs = 5 if cfg.epochs is None else cfg.epochs
     if cfg.pretrained is not None:
         saved = read_checkpoint(find_checkpoint(cfg.pretrained)).get('config') or {}
         if 'model' not in saved: raise CheckpointError(f"--pretrained {cfg.pretrained} does not record its model: give a run of nntrain train.")
@@ -285,14 +266,14 @@ def is_transfer(cfg: RunConfig) -> bool:
     return cfg.pretrained is not None or (cfg.model.startswith('tv:') and cfg.weights not in (None, 'none'))
 
 def check_config(cfg: RunConfig, n_proc: int=1):
-    "A `ConfigError` for the first option of the resolved `cfg` that cannot work, naming it and what would."
+    "A `ConfigError` for the first option of the resolved `cfg` that cannot work, naming it and what would (bs and epochs once sized)."
     if cfg.weights is not None and not cfg.model.startswith('tv:'): raise ConfigError("--weights is for torchvision models (--model tv:<name>).")
-    if cfg.freeze_epochs < 0 or is_transfer(cfg) and cfg.freeze_epochs >= cfg.epochs:
+    if cfg.freeze_epochs < 0 or is_transfer(cfg) and cfg.epochs is not None and cfg.freeze_epochs >= cfg.epochs:
         raise ConfigError(f"--freeze_epochs must be between 0 and --epochs - 1, got {cfg.freeze_epochs}.")
     if not cfg.lr_mult >= 1: raise ConfigError(f"--lr_mult must be at least 1, got {cfg.lr_mult}.")
     if not cfg.lr > 0: raise ConfigError(f"--lr must be positive, got {cfg.lr}.")
-    if cfg.epochs < 1: raise ConfigError(f"--epochs must be at least 1, got {cfg.epochs}.")
-    if cfg.bs < 1: raise ConfigError(f"--bs must be at least 1, got {cfg.bs}.")
+    if cfg.epochs is not None and cfg.epochs < 1: raise ConfigError(f"--epochs must be at least 1, got {cfg.epochs}.")
+    if cfg.bs is not None and cfg.bs < 1: raise ConfigError(f"--bs must be at least 1, got {cfg.bs}.")
     if cfg.limit is not None and cfg.limit < 1: raise ConfigError(f"--limit must be at least 1 image, got {cfg.limit}.")
     if not 0 <= cfg.seed < 2**32: raise ConfigError(f"--seed must be between 0 and 2**32 - 1, got {cfg.seed}.")
     if cfg.checkpoint_every is not None and cfg.checkpoint_every < 1:
@@ -302,7 +283,7 @@ def check_config(cfg: RunConfig, n_proc: int=1):
         raise ConfigError("--flip_tta needs --augment: a model trained without mirrored images loses accuracy on them.")
     check_device(cfg.device)
     if not 0 <= cfg.label_smoothing < 1: raise ConfigError(f"--label_smoothing must be in [0, 1), got {cfg.label_smoothing}.")
-    if cfg.bs < n_proc: raise ConfigError(f"--bs {cfg.bs} is split across {n_proc} processes: it must be at least {n_proc}.")
+    if cfg.bs is not None and cfg.bs < n_proc: raise ConfigError(f"--bs {cfg.bs} is split across {n_proc} processes: it must be at least {n_proc}.")
     if n_proc > 1 and cfg.flip_tta: raise ConfigError("--flip_tta scores in one process: leave it out with --nproc.")
 
 def run_settings(cfg: RunConfig, n_proc: int) -> dict:
@@ -317,14 +298,15 @@ def run_subscribers(cfg: RunConfig, out: Path, n_proc: int=1, extra=()) -> list:
     "The subscribers of a run: device, metrics, one-cycle schedule, clean stops, checkpoints, history, and what the options turn on."
     subs = [DeviceS(cfg.device, memory_format=torch.channels_last if cfg.channels_last else None), MetricsS(accuracy=torcheval_metrics().MulticlassAccuracy(), show=False),
             SchedulerS(partial(torch.optim.lr_scheduler.OneCycleLR, max_lr=cfg.lr)), SignalStopS(),
-            CheckpointS(out, monitor='accuracy', every_n_steps=cfg.checkpoint_every), HistoryCSVS(out/'history.csv'), EpochLineS(), *extra]
+            CheckpointS(out, monitor='accuracy', every_n_steps=cfg.checkpoint_every), HistoryCSVS(out/'history.csv'), CurvesS(out/'curves.png'),
+            EpochLineS(), *extra]
     if cfg.augment == 'flip' and not cfg.warp: subs.append(AugmentS(RandomFlip()))
     elif cfg.augment or cfg.warp: subs.append(AugmentS(fashion_augment(cfg.warp)))
     if cfg.mixed_precision: subs.append(MixedPrecisionS())
     if cfg.compile: subs.append(CompileS())
     if n_proc > 1: subs.append(DDPS(seed=cfg.seed))
     if cfg.tensorboard: subs.append(TensorBoardS(out/'tensorboard'))
-    if sys.stdout.isatty(): subs.append(ProgressS())
+    if sys.stdout.isatty() or in_notebook(): subs.append(ProgressS(plot=in_notebook()))   # in Jupyter: bars and the live loss plot
     if is_transfer(cfg) and cfg.freeze_epochs: subs.append(FreezeBodyS(cfg.freeze_epochs))
     return subs
 
@@ -350,6 +332,23 @@ def _score_after(learn: Learner, cfg: RunConfig, dls, out: Path, make_model):
         r = learn.test_result
         print(f"test: accuracy {r['accuracy']:.4f}  loss {r['loss']:.4f}  ({r['images']:,} images, scored once, with best.pt)")
 
+def _size_run(cfg: RunConfig, dls, out: Path, resume: bool, n_proc: int, log) -> int:
+    "Set `cfg`'s bs and epochs where not given (a resumed run's own, else `size_to_data`) and the loader's batch; say what was chosen."
+    n, given = len(dls.train.y), {k: getattr(cfg, k) for k in SIZED}
+    if resume: saved = read_checkpoint(out/'last.pt').get('config') or {}; cfg.bs, cfg.epochs = cfg.bs or saved.get('bs'), cfg.epochs or saved.get('epochs')
+    cfg.bs, cfg.epochs = size_to_data(n, cfg.bs, cfg.epochs)
+    check_config(cfg, n_proc)
+    # the same global batch on any number of processes; validation and test batches twice as big, as `load_data` makes them
+    for dl, bs in ((dls.train, cfg.bs // n_proc), (dls.valid, 2 * (cfg.bs // n_proc)), (dls.test, 2 * (cfg.bs // n_proc))):
+        if dl is not None: dl.batch_size = bs
+    steps = cfg.epochs * math.ceil(n / cfg.bs)
+    chosen = [f"--{k} {getattr(cfg, k)}" for k in SIZED if given[k] is None and not resume]
+    if log and chosen: log(f"sized to the data: {' and '.join(chosen)} for {n:,} training images ({steps:,} optimiser steps)")
+    if log and steps < FEW_STEPS:
+        log(f"warning: --bs {cfg.bs} and --epochs {cfg.epochs} make {steps} optimiser steps on {n:,} training images, too few to train well: "
+            "raise --epochs or lower --bs (or leave them out to size them to the data).")
+    return steps
+
 def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (default `$NNTRAIN_DATA`, else the hub) or an image-folder tree
                      model: str|None=None,     # a name in `MODELS` or `tv:<torchvision name>`; default cnn, or the `pretrained` run's
                      config: RunConfig|None=None, # the options; keywords override them
@@ -363,23 +362,27 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     n_proc = int(os.environ.get('WORLD_SIZE', 1))   # set by torchrun (`nntrain train --nproc N`)
     check_config(cfg, n_proc)
     settings, out, main_process = run_settings(cfg, n_proc), Path(cfg.out), int(os.environ.get('RANK', 0)) == 0
+    if main_process: print(f"run folder: {out}", flush=True)
     resume, overwrite = _restart_policy(cfg, out, main_process)
     with run_folder(out, settings, resume, overwrite, main_process) as aside:
         set_seed(cfg.seed)
-        # the same global batch on any number of processes
-        dls = load_data(cfg.data, cfg.bs // n_proc, cfg.size, cfg.valid_pct, cfg.seed, cfg.limit, cfg.workers, cfg.memory_gb,
-                        progress=sys.stdout.isatty() and main_process, log=print if main_process else None)
+        dls = load_data(cfg.data, (cfg.bs or 256) // n_proc, cfg.size, cfg.valid_pct, cfg.seed, cfg.limit, cfg.workers, cfg.memory_gb,
+                        progress=sys.stdout.isatty() and main_process, log=print if main_process else None,
+                        image_col=cfg.image_col, label_col=cfg.label_col)
         loaded = time.perf_counter()
+        _size_run(cfg, dls, out, resume, n_proc, print if main_process else None)
+        settings.update(bs=cfg.bs, epochs=cfg.epochs)
         if n_proc > 1 and dls.streaming:
             raise ConfigError("--nproc needs the decoded images in memory, and this tree is streamed: raise --memory_gb, or lower --size.")
         # the tree's own folder too: `nntrain evaluate` scores only the validation images of the tree a run trained on
-        root = str(dls.tree.root.resolve()) if getattr(dls, 'tree', None) is not None else None
+        root = getattr(getattr(dls, 'tree', None), 'root', None)
+        root = None if root is None else str(Path(root).resolve()) if not str(root).startswith('hf:') else str(root)
         settings['data'] = dict(classes=dls.classes, channels=dls.channels, size=dls.size, mean=dls.mean, std=dls.std, root=root)
         if resume: prepare_out(out, settings, resume=True)   # now that the data is known: the same classes as the run
         run_subs = run_subscribers(cfg, out, n_proc, subs) + ([DiscardReplacedS(aside)] if aside is not None else [])
         make_model = partial(build_model, cfg.model, dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
         net = make_model(weights=cfg.weights or 'default')
-        if cfg.pretrained is not None: load_pretrained(net, cfg.pretrained)
+        if cfg.pretrained is not None: load_pretrained(net, cfg.pretrained, log=print if main_process else None)
         marks = ({'start': started, 'imports': called} if started else {'start': called}) | {'data': loaded, 'model': time.perf_counter()}
         learn = Learner(net, dls, partial(F.cross_entropy, label_smoothing=cfg.label_smoothing), torch.optim.AdamW, cfg.lr,
                         run_subs + [StartupS(**marks)])

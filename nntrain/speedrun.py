@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from .init import conv_block
 from .models import Normalize, FASHION_MNIST_MEAN, FASHION_MNIST_STD
-from .runs import RECIPES, recipe_settings   # for code that found them here before they moved to notebook 08b
+from .runs import RECIPES, recipe_settings   # for code that found them here before they moved to notebook 08a_options
 _all_ = ['RECIPES', 'recipe_settings']
 
 # %% auto #0

@@ -228,3 +228,20 @@ def test_mixed_precision_warns_in_one_line_where_bfloat16_is_emulated(tmp_path, 
     assert res.returncode == 0, res.stderr[-2000:]
     warning = [l for l in res.stderr.splitlines() if 'warning' in l]
     assert len(warning) == 1 and warning[0].startswith('nntrain train: warning: This CPU has no bfloat16 instructions'), res.stderr
+
+def test_a_run_without_out_gets_a_folder_named_after_its_data(tmp_path):
+    "No --out: runs/<the data folder's name>, numbered when taken (a second run never fails nor replaces the first); --resume takes the newest."
+    from PIL import Image
+    gen = torch.Generator().manual_seed(0)
+    for label, light in (('dark', 0), ('light', 1)):
+        (tmp_path/'shapes'/label).mkdir(parents=True)
+        for i in range(12):
+            pixels = (torch.rand(8, 8, generator=gen) * 100 + 155 * light).to(torch.uint8).numpy()
+            Image.fromarray(pixels).save(tmp_path/'shapes'/label/f'{i}.png')
+    first, second = (run('train', '--data', 'shapes', '--epochs', '1', cwd=tmp_path) for _ in range(2))
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert 'run folder: runs/shapes\n' in first.stdout and 'run folder: runs/shapes-2\n' in second.stdout, first.stdout + second.stdout
+    assert (tmp_path/'runs'/'shapes'/'best.pt').is_file() and (tmp_path/'runs'/'shapes-2'/'best.pt').is_file()
+    assert 'sized to the data: --bs 16 for 20 training images' in first.stdout, first.stdout
+    again = run('train', '--data', 'shapes', '--epochs', '1', '--resume', cwd=tmp_path)
+    assert again.returncode == 0 and 'run folder: runs/shapes-2\n' in again.stdout, again.stdout + again.stderr

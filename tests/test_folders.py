@@ -70,7 +70,7 @@ def rgb_run(tmp_path_factory):
 
 def test_train_on_a_tree_reports_data_and_test(rgb_run):
     work, stdout = rgb_run
-    assert 'data: ImageTree(' in stdout and 'train 80, valid 20, test 12' in stdout and 'images 3×16×16' in stdout
+    assert 'data: ImageTree(' in stdout and 'train 80, valid 20, test 12' in stdout and 'images 3×28×28' in stdout   # 16×16 images brought to the smallest default side, 28
     assert 'decoded once' in stdout
     assert sum(l.startswith('epoch ') for l in stdout.splitlines()) == 3
     result = json.loads((work/'run'/'test.json').read_text())
@@ -110,7 +110,7 @@ def test_evaluate_and_export(rgb_run):
 import json, sys, torch
 extra = {{'nntrain.json': ''}}
 p = torch.export.load({str(work/'model.pt2')!r}, extra_files=extra)
-x = torch.randint(0, 256, (5, 3, 16, 16), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
+x = torch.randint(0, 256, (5, 3, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
 torch.save({{'x': x, 'probs': p.module()(x), 'meta': json.loads(extra['nntrain.json'])}}, {str(work/'out.pt')!r})
 assert not any(m.startswith('nntrain') for m in sys.modules)
 """
@@ -120,7 +120,7 @@ assert not any(m.startswith('nntrain') for m in sys.modules)
     learn = load_learner(work/'run')
     with torch.inference_mode(): eager = learn.model(got['x'].float() / 255).softmax(-1)
     assert (got['probs'] - eager).abs().max() < 1e-5
-    assert got['meta']['classes'] == ['dark', 'light'] and got['meta']['size'] == 16
+    assert got['meta']['classes'] == ['dark', 'light'] and got['meta']['size'] == 28
 
 def test_resume_refuses_other_classes(rgb_run, tmp_path, monkeypatch, capsys):
     work, _ = rgb_run
@@ -131,13 +131,13 @@ def test_resume_refuses_other_classes(rgb_run, tmp_path, monkeypatch, capsys):
 
 def test_grey_tree_any_size_and_streaming(tmp_path, monkeypatch, capsys):
     "Grey images of mixed sizes: brought to the median short side; with a tiny memory budget the run streams, and says so."
-    tree = write_tree(tmp_path/'t', {'a': 10, 'b': 10}, size=(20, 30), mode='L')
-    write_tree(tree, {'a': 3}, size=(40, 40), mode='L', ext='.jpg', seed=1)
+    tree = write_tree(tmp_path/'t', {'a': 10, 'b': 10}, size=(40, 60), mode='L')
+    write_tree(tree, {'a': 3}, size=(80, 80), mode='L', ext='.jpg', seed=1)
     from nntrain.runs import train_classifier
     monkeypatch.setenv('NNTRAIN_CACHE', str(tmp_path/'cache'))
     learn = train_classifier(tree, 'resnet', epochs=1, bs=8, out=tmp_path/'run', memory_gb=1e-9, workers=1)
     out = capsys.readouterr().out
-    assert 'streaming from the files in 1 DataLoader workers' in out and 'images 1×20×20' in out
+    assert 'streaming from the files in 1 DataLoader workers' in out and 'images 1×40×40' in out
     assert learn.dls.streaming and not (tmp_path/'cache').exists()
 
 def test_a_damaged_file_met_while_streaming_is_one_line(tmp_path, monkeypatch, capsys):

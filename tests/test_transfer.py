@@ -18,6 +18,8 @@ def test_pretrained_run_gets_a_new_head_and_predicts(trees):
     work, env = trees
     res = run('train', '--data', work/'target', '--pretrained', work/'source_run', '--epochs', '3', '--bs', '8', '--out', work/'target_run', env=env)
     assert res.returncode == 0, res.stderr
+    said = [l for l in res.stdout.splitlines() if l.startswith('pretrained ')]
+    assert len(said) == 1 and '(the body); new: ' in said[0] and 'of the head' in said[0], res.stdout   # what was loaded, in one line
     ckpt = torch.load(work/'target_run'/'best.pt', weights_only=True)
     assert ckpt['config']['model'] == 'cnn' and ckpt['config']['data']['classes'] == ['x', 'y', 'z']
     assert ckpt['config']['freeze_epochs'] == 1 and ckpt['config']['pretrained'] == str(work/'source_run')
