@@ -300,6 +300,24 @@ def _smoothing_note() -> str:
 predict.epilog = _smoothing_note()   # read by command_parser for --help
 
 # %% ../nbs/10_your_data.ipynb #cdd09c51
+def _dataset_images(path, c: dict) -> tuple:
+    "A Hugging Face dataset's tree, the positions to score (its test split, else its validation split) and their name."
+    tree = hf_image_tree(open_hf_dataset(path), c['valid_pct'], c['seed'], c.get('image_col'), c.get('label_col'), root=path)
+    split = 'test' if 'test' in tree.splits else 'valid'   # a validation split by name, or split as the run split it
+    return tree, tree.splits[split], f"the {split} images of {path}"
+
+def _folder_images(path, c: dict) -> tuple:
+    "An image tree, the positions to score (test/, valid/, the run's own held-out images, else all) and their name."
+    tree, root, d = scan_image_tree(path), Path(path).absolute(), c['data']
+    if 'test' in tree.splits: return tree, tree.splits['test'], str(root/'test')
+    if (root/'train').is_dir(): return tree, tree.splits['valid'], f"the validation images of {root}"
+    if d.get('root') == str(root.resolve()):   # the run's own flat tree: the images it held out, split as training split them
+        tree = scan_image_tree(path, c['valid_pct'], c['seed'])
+        if c.get('limit'): tree = tree.subset(c['limit'], c['seed'])
+        return tree, tree.splits['valid'], f"the run's validation images of {root} (--valid_pct {c['valid_pct']}, --seed {c['seed']})"
+    return tree, list(range(len(tree.files))), (str(root) if 'root' in d else
+        f"all of {root} (the run does not record its data folder: this may include its training images)")
+
 def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb: float|None=None) -> tuple:
     "A loader of labelled images in `data` for `learn`'s model (at its size and channels), and the name of what it holds."
     c, d = learn.config, learn.config['data']
@@ -309,21 +327,7 @@ def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb
         if d['classes'] != FASHION_MNIST_CLASSES:
             raise DataError(f"{path or 'The hub'} holds Fashion-MNIST, not the classes this model was trained on ({', '.join(d['classes'][:4])}, ...).")
         return load_data(data, bs, log=None).valid, "Fashion-MNIST's test split"
-    if is_hf_data(path):   # its test split, else its validation split (by name, or split as the run split it)
-        tree = hf_image_tree(open_hf_dataset(path), c['valid_pct'], c['seed'], c.get('image_col'), c.get('label_col'), root=path)
-        split = 'test' if 'test' in tree.splits else 'valid'
-        idx, what, root = tree.splits[split], f"the {split} images of {path}", None
-    else: tree, root = scan_image_tree(path), Path(path).absolute()
-    if root is None: pass
-    elif 'test' in tree.splits: idx, what = tree.splits['test'], str(root/'test')
-    elif (root/'train').is_dir(): idx, what = tree.splits['valid'], f"the validation images of {root}"
-    elif d.get('root') == str(root.resolve()):   # the run's own flat tree: the images it held out, split as training split them
-        tree = scan_image_tree(path, c['valid_pct'], c['seed'])
-        if c.get('limit'): tree = tree.subset(c['limit'], c['seed'])
-        idx, what = tree.splits['valid'], f"the run's validation images of {root} (--valid_pct {c['valid_pct']}, --seed {c['seed']})"
-    else:
-        idx = list(range(len(tree.files)))
-        what = str(root) if 'root' in d else f"all of {root} (the run does not record its data folder: this may include its training images)"
+    tree, idx, what = _dataset_images(path, c) if is_hf_data(path) else _folder_images(path, c)
     unknown = sorted({tree.classes[tree.labels[i]] for i in idx} - set(d['classes']))
     if unknown: raise DataError(f"{what} has classes the model does not know ({', '.join(unknown[:5])}); it was trained on "
                                 f"{', '.join(d['classes'][:10])}.")

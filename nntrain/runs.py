@@ -19,7 +19,7 @@ from .files import (ConfigError, CheckpointError, ASIDE, LOCK_FILE, atomic_write
                           set_aside, put_back)
 from .dataloaders import DataLoaders, TensorLoader, load_fashion_mnist, fashion_mnist_tensors, hf_ds_to_tensors, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
 from .folders import load_image_folder
-from .hf import is_hf_data, hf_data_name, open_hf_dataset, hf_dataloaders
+from .hf import HF_PREFIX, is_hf_data, hf_data_name, open_hf_dataset, hf_dataloaders
 from .loop import Subscriber, set_seed
 from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, StartupS, default_device, torcheval_metrics, in_notebook
 from .groups import FreezeBodyS
@@ -69,7 +69,7 @@ class CurvesS(Subscriber):
     def __init__(self, path: str|Path, every_s: float=10.): self.path, self.every_s, self.drawn = Path(path), every_s, None
     def before_fit(self, learn):
         remove_stale_temporaries(self.path.parent, self.path.name)
-        self.lrs = []   # (step, rate of the last group: the head's), a Python float each: nothing read from the device
+        self.lrs, self.pending = [], False   # lrs: (step, rate of the last group: the head's), Python floats: nothing read from the device
     def before_step(self, learn): self.lr = learn.opt.param_groups[-1]['lr']   # the rate this step uses (the schedule moves it after)
     def after_step(self, learn):
         if learn.stepped: self.lrs.append((learn.train_steps, self.lr))
@@ -78,7 +78,7 @@ class CurvesS(Subscriber):
         self.pending = True
         if time.perf_counter() - self.drawn >= self.every_s: self._draw(learn)
     def after_fit(self, learn):   # the end of the run, a stop by a signal included
-        if getattr(self, 'pending', False): self._draw(learn)
+        if self.pending: self._draw(learn)
     def _draw(self, learn):
         from matplotlib.figure import Figure   # no pyplot: draws without a display, and leaves the user's figures alone
         from matplotlib.ticker import MaxNLocator
@@ -332,7 +332,7 @@ def _score_after(learn: Learner, cfg: RunConfig, dls, out: Path, make_model):
         r = learn.test_result
         print(f"test: accuracy {r['accuracy']:.4f}  loss {r['loss']:.4f}  ({r['images']:,} images, scored once, with best.pt)")
 
-def _size_run(cfg: RunConfig, dls, out: Path, resume: bool, n_proc: int, log) -> int:
+def _size_run(cfg: RunConfig, dls, out: Path, resume: bool, n_proc: int, log):
     "Set `cfg`'s bs and epochs where not given (a resumed run's own, else `size_to_data`) and the loader's batch; say what was chosen."
     n, given = len(dls.train.y), {k: getattr(cfg, k) for k in SIZED}
     if resume: saved = read_checkpoint(out/'last.pt').get('config') or {}; cfg.bs, cfg.epochs = cfg.bs or saved.get('bs'), cfg.epochs or saved.get('epochs')
@@ -347,7 +347,6 @@ def _size_run(cfg: RunConfig, dls, out: Path, resume: bool, n_proc: int, log) ->
     if log and steps < FEW_STEPS:
         log(f"warning: --bs {cfg.bs} and --epochs {cfg.epochs} make {steps} optimiser steps on {n:,} training images, too few to train well: "
             "raise --epochs or lower --bs (or leave them out to size them to the data).")
-    return steps
 
 def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (default `$NNTRAIN_DATA`, else the hub) or an image-folder tree
                      model: str|None=None,     # a name in `MODELS` or `tv:<torchvision name>`; default cnn, or the `pretrained` run's
@@ -375,8 +374,8 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
         if n_proc > 1 and dls.streaming:
             raise ConfigError("--nproc needs the decoded images in memory, and this tree is streamed: raise --memory_gb, or lower --size.")
         # the tree's own folder too: `nntrain evaluate` scores only the validation images of the tree a run trained on
-        root = getattr(getattr(dls, 'tree', None), 'root', None)
-        root = None if root is None else str(Path(root).resolve()) if not str(root).startswith('hf:') else str(root)
+        root = getattr(getattr(dls, 'tree', None), 'root', None)   # a folder, resolved; or hf:<name>, as given
+        if root is not None: root = str(root) if str(root).startswith(HF_PREFIX) else str(Path(root).resolve())
         settings['data'] = dict(classes=dls.classes, channels=dls.channels, size=dls.size, mean=dls.mean, std=dls.std, root=root)
         if resume: prepare_out(out, settings, resume=True)   # now that the data is known: the same classes as the run
         run_subs = run_subscribers(cfg, out, n_proc, subs) + ([DiscardReplacedS(aside)] if aside is not None else [])
