@@ -198,10 +198,23 @@ def transfer_weights(model: nn.Module, state: dict, splitter=None) -> list[str]:
     model.load_state_dict({n: state[n] for n in plan['copied']}, strict=False)
     return sorted(n for fate, names in plan.items() if fate != 'copied' for n in names)
 
+def _layers(names: list[str]) -> str:
+    "The top-level layers that tensors `names` belong to: their indices as ranges ('0-4, 8'), else their names."
+    tops = list(dict.fromkeys(n.split('.')[0] for n in names))
+    if not all(t.isdigit() for t in tops): return ', '.join(tops)
+    spans = []
+    for i in sorted(map(int, tops)):
+        if spans and i == spans[-1][1] + 1: spans[-1][1] = i
+        else: spans.append([i, i])
+    return ', '.join(f"{a}-{b}" if b > a else f"{a}" for a, b in spans)
+
 def describe_transfer(model: nn.Module, state: dict, splitter=None) -> str:
-    "One line on what `transfer_weights` copies from `state` into `model`: the body, the new head, and what it skips and why."
+    "One line on what `transfer_weights` copies from `state` into `model`: which layers, which start new and why, what it skips and why."
     plan, own = _transfer_plan(model, state, splitter), model.state_dict()
-    line = f"copied {len(plan['copied'])} of {len(own)} tensors (the body); new: {len(plan['head'])} of the head ({plan['head'][0] if plan['head'] else 'none'}...)"
+    fresh = len(plan['head']) > len(_transfer_plan(model, state)['head'])   # the splitter starts upper layers fresh, not the head alone
+    why = 'the upper stages and the head, started fresh for the new classes' if fresh else 'the head, for the new classes'
+    line = (f"copied {len(plan['copied'])} of {len(own)} tensors (layers {_layers(plan['copied'])}); "
+            f"new: {len(plan['head'])} (layers {_layers(plan['head'])}: {why})")
     if skipped := plan['other shape']:
         n = skipped[0]
         line += (f"; skipped {len(skipped)} whose shape differs, e.g. {n} ({'×'.join(map(str, own[n].shape))} here, "

@@ -10,7 +10,7 @@ from torch import nn
 from .loop import Subscriber
 
 # %% auto #0
-__all__ = ['NORM_LAYERS', 'body_and_head', 'group_lrs', 'param_groups', 'freeze_to', 'FreezeBodyS']
+__all__ = ['NORM_LAYERS', 'body_and_head', 'group_lrs', 'param_groups', 'stages', 'lower_stages', 'freeze_to', 'FreezeBodyS']
 
 # %% ../nbs/02b_groups.ipynb #c5bb2a46
 NORM_LAYERS = (nn.modules.batchnorm._NormBase, nn.GroupNorm, nn.LayerNorm, nn.LocalResponseNorm)
@@ -51,6 +51,23 @@ def param_groups(model: nn.Module, splitter=body_and_head, lr=1e-3, no_decay: bo
             ps = [p for p in params if (id(p) in exempt) == exempted]
             if ps: out.append({'params': ps, 'lr': rate}); skip_decay.append(exempted)
     return out, skip_decay
+
+# %% ../nbs/02b_groups.ipynb #64b3cee3
+def stages(model: nn.Module) -> list[nn.Module]:
+    "A model's top-level children that hold parameters, from the input on."
+    return [m for m in model.children() if next(m.parameters(), None) is not None]
+
+def lower_stages(share: float=2/3):
+    "A splitter: the first `share` of the body's stages (at least one) as the body, the later stages and the head as the head."
+    def splitter(model: nn.Module) -> list[list[nn.Parameter]]:
+        groups = body_and_head(model)
+        head = {id(p) for p in groups[-1]}
+        body = [s for s in stages(model) if not any(id(p) in head for p in s.parameters())]
+        if len(groups) == 1 or len(body) < 3: return groups
+        kept = {id(p) for s in body[:max(1, round(share * len(body)))] for p in s.parameters()}
+        params = list(model.parameters())
+        return [[p for p in params if id(p) in kept], [p for p in params if id(p) not in kept]]
+    return splitter
 
 # %% ../nbs/02b_groups.ipynb #f5a731c4
 def freeze_to(model: nn.Module, n: int, splitter=body_and_head, train_bn: bool=True):

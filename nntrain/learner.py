@@ -16,7 +16,7 @@ from .dataloaders import DataLoaders
 from . import loop, groups
 from .loop import Subscriber, stage
 from .subscribers import LRFindS, SchedulerS
-from .groups import body_and_head, param_groups
+from .groups import body_and_head, param_groups, FreezeBodyS
 from .checkpoint import rng_states, set_rng_states, load_sub_states, save_checkpoint, load_checkpoint, restore_checkpoint
 
 # %% auto #0
@@ -147,18 +147,15 @@ class Learner(loop.Learner):
         "Train every parameter."
         self.freeze_to(0)
 
-    def fine_tune(self, epochs: int, base_lr: float=2e-3, freeze_epochs: int=1, lr_mult: float=100,
+    def fine_tune(self, epochs: int, base_lr: float|None=None, freeze_epochs: int=1, lr_mult: float=1,
                   pct_start: float=0.3, train_bn: bool=True, valid: bool=True):
-        "Train the head on a frozen body for `freeze_epochs`, then everything for `epochs` with rates from base_lr/2/lr_mult to base_lr/2."
-        kept = self.subs
+        "One fit: `freeze_epochs` epochs on the head alone, then `epochs` on everything, one one-cycle to `base_lr` (default: the learner's), the body `lr_mult` times lower."
+        base_lr, kept = base_lr or self.lr, self.subs
         try:
-            self._set_subs([s for s in kept if not isinstance(s, SchedulerS)])   # each phase brings its own one-cycle schedule
-            if freeze_epochs:
-                self.freeze(train_bn)
-                self.fit(freeze_epochs, valid=valid, lr=base_lr, subs=[SchedulerS(partial(OneCycleLR, max_lr=base_lr, pct_start=0.99))])
-            self.unfreeze()
-            top = base_lr / 2
-            self.fit(epochs, valid=valid, lr=slice(top / lr_mult, top), subs=[SchedulerS(partial(OneCycleLR, max_lr=top, pct_start=pct_start))])
+            self._set_subs([s for s in kept if not isinstance(s, SchedulerS)])   # the fit's own one-cycle replaces the learner's
+            # the body's freezing depends on the epoch alone (`FreezeBodyS`): the schedule and a resumed fit stay one
+            subs = [SchedulerS(partial(OneCycleLR, max_lr=base_lr, pct_start=pct_start))] + ([FreezeBodyS(freeze_epochs, train_bn)] if freeze_epochs else [])
+            self.fit(freeze_epochs + epochs, valid=valid, lr=slice(base_lr / lr_mult, base_lr), subs=subs)
         finally: self._set_subs(kept)
 
 # %% ../nbs/02d_learner.ipynb #e7c2e7ca

@@ -14,7 +14,8 @@ from .resnet import make_resnet
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_MEAN', 'FASHION_MNIST_STD', 'MODELS', 'MODEL_FAMILIES', 'TORCHVISION_RECIPE', 'Normalize',
-           'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide', 'register_model', 'model_recipe', 'build_model']
+           'fashion_cnn', 'fashion_resnet', 'fashion_resnet_wide', 'register_model', 'model_recipe', 'pretrained_side',
+           'build_model']
 
 # %% ../nbs/08a_models.ipynb #b738691b
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
@@ -48,7 +49,8 @@ MODELS = {'cnn':         dict(make=fashion_cnn, label_smoothing=0., channels_las
           'resnet':      dict(make=fashion_resnet, label_smoothing=0.1, channels_last=True),
           'resnet-wide': dict(make=fashion_resnet_wide, label_smoothing=0.1, channels_last=True),
           'speednet':    dict(make='nntrain.speedrun:fashion_speednet', label_smoothing=0.1, channels_last=True)}
-MODEL_FAMILIES = {'tv': dict(make='nntrain.transfer:torchvision_model', label_smoothing=0.1, channels_last=True)}
+MODEL_FAMILIES = {'tv': dict(make='nntrain.transfer:torchvision_model', label_smoothing=0.1, channels_last=True),
+                  'timm': dict(make='nntrain.transfer:timm_model', label_smoothing=0.1, channels_last=True, input_side='nntrain.transfer:timm_input_side')}
 TORCHVISION_RECIPE = {k: v for k, v in MODEL_FAMILIES['tv'].items() if k != 'make'}
 
 def register_model(name: str, make, label_smoothing: float=0., channels_last: bool=False):
@@ -59,7 +61,7 @@ def register_model(name: str, make, label_smoothing: float=0., channels_last: bo
 def _entry(name: str) -> dict:
     family = name.split(':', 1)[0] if ':' in name else None
     entry = MODEL_FAMILIES.get(family) if family else MODELS.get(name)
-    if entry is None: raise ConfigError(f"Unknown model {name!r}; choose one of {sorted(MODELS)}, or tv:<name> for a torchvision model.")
+    if entry is None: raise ConfigError(f"Unknown model {name!r}; choose one of {sorted(MODELS)}, tv:<name> for a torchvision model or timm:<name> for a timm model.")
     return entry
 
 def _maker(make):
@@ -69,11 +71,16 @@ def _maker(make):
 
 def model_recipe(name: str) -> dict:
     "The recipe defaults of model `name` (label smoothing, channels_last); a `ConfigError` naming the choices for an unknown name."
-    return {k: v for k, v in _entry(name).items() if k != 'make'}
+    return {k: v for k, v in _entry(name).items() if k not in ('make', 'input_side')}
+
+def pretrained_side(name: str) -> int|None:
+    "The image side model `name`'s pretrained weights were trained at, where its family records one (timm's), else None."
+    side = _entry(name).get('input_side')
+    return _maker(side)(name.split(':', 1)[1]) if side else None
 
 def build_model(name: str, in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_MNIST_MEAN, std=FASHION_MNIST_STD,
                 weights=None) -> nn.Module:
-    "The model `name` (a key of `MODELS`, or `tv:<torchvision name>` with `weights`) shaped for the data."
+    "The model `name` (a key of `MODELS`, or `tv:<name>` or `timm:<name>` with `weights`) shaped for the data."
     make = _maker(_entry(name)['make'])
     if ':' in name: return make(name.split(':', 1)[1], in_c, n_out, size, mean, std, weights=weights)
     return make(in_c, n_out, size, mean, std)

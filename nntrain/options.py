@@ -16,13 +16,15 @@ from .accel import native_bfloat16
 from .models import MODELS
 
 # %% auto #0
-__all__ = ['RECIPES', 'option', 'RunConfig', 'config_fields', 'config_types', 'make_config', 'saved_config', 'read_config',
-           'recipe_settings']
+__all__ = ['REUSE', 'RECIPES', 'option', 'RunConfig', 'config_fields', 'config_types', 'make_config', 'saved_config',
+           'read_config', 'recipe_settings']
 
 # %% ../nbs/08a_options.ipynb #b04e50f1
 def option(default, help: str, *, run: bool=False, launch: bool=False, saved: bool=True, cli: str|None=None):
     "A `RunConfig` field: its default and help; `run`: kept by a resumed run; `launch`: for the launcher only; `saved`: written to config.json."
     return field(default=default, metadata=dict(help=help, run=run, launch=launch, saved=saved, cli=cli))
+
+REUSE = 0.67   # --pretrained copies the lower two thirds of a run's stages: notebook 11's experiments chose it
 
 @dataclass
 class RunConfig:
@@ -33,7 +35,8 @@ class RunConfig:
                             "from the hub, or a folder save_to_disk wrote")
     image_col: str|None = option(None, "a Hugging Face dataset's image column (default: its one Image feature)", run=True)
     label_col: str|None = option(None, "a Hugging Face dataset's label column (default: its one ClassLabel feature)", run=True)
-    model: str|None = option(None, "model to train: " + ', '.join(MODELS) + ", or tv:<name> for a torchvision model (default: cnn, or the --pretrained run's)", run=True)
+    model: str|None = option(None, "model to train: " + ', '.join(MODELS) + ", tv:<name> for a torchvision model or timm:<name> for a timm model "
+                             "(default: cnn, or the --pretrained run's)", run=True)
     epochs: int|None = option(None, "number of epochs (default: sized to the data, enough for about 1,000 optimiser steps and at least 5; "
                               "or the --recipe's)", run=True)
     bs: int|None = option(None, "batch size (default: sized to the data, a 20th of the training images within 16 to 256)", run=True)
@@ -59,10 +62,18 @@ class RunConfig:
     flip_tta: bool = option(False, "after training, also score the validation images averaged with their mirror images (needs --augment)")
     checkpoint_every: int|None = option(None, "also save last.pt every N optimiser steps (default: at the end of each epoch)")
     tensorboard: bool = option(False, "also log for TensorBoard, to --out/tensorboard (needs pip install 'nntrain[tensorboard]')")
-    pretrained: str|None = option(None, "start from the body of this run (its folder or a checkpoint): a new head for --data's classes", run=True)
-    weights: str|None = option(None, "for --model tv:<name>: a file of its weights (a state_dict), 'default' to download them, or 'none'", run=True)
-    freeze_epochs: int = option(1, "with pretrained weights: the first N epochs train only the new head", run=True)
-    lr_mult: float = option(100, "with pretrained weights: the head's learning rate over the first layers' (discriminative rates)", run=True)
+    pretrained: str|None = option(None, "start from this run's weights (its folder or a checkpoint): its lower stages (--reuse) are copied, "
+                                  "the upper ones start fresh with a new head for --data's classes; --freeze_epochs on the new layers, "
+                                  "then all of them at one rate (--lr_mult 1). In notebook 11 this beat training from scratch with 20 and "
+                                  "100 images per class, from a related source or not; reusing the whole body at a 100x lower rate lost", run=True)
+    reuse: float = option(REUSE, "with --pretrained: the share of the run's stages (its top-level blocks, from the input on) to copy; "
+                          "1 copies the whole body", run=True)
+    weights: str|None = option(None, "for --model tv:<name> or timm:<name>: a file of its weights (safetensors, or a state_dict saved with "
+                               "torch.save), 'default' to download them (the default), or 'none'", run=True)
+    freeze_epochs: int = option(1, "with pretrained weights: the first N epochs train only the new layers (the head, and with --pretrained "
+                                 "the upper stages --reuse leaves out)", run=True)
+    lr_mult: float|None = option(None, "with pretrained weights: the new layers' learning rate over the copied ones' (default: 1 with "
+                                 "--pretrained; 100 for tv: and timm: weights, fastai's rule for ImageNet weights)", run=True)
     nproc: int = option(1, "train data-parallel in this many processes on each machine (torchrun)", run=True, launch=True)
     nnodes: int = option(1, "machines taking part, each running this command (multi-node; needs --node_rank and --rdzv_endpoint)", launch=True)
     node_rank: int|None = option(None, "this machine's number, 0 to --nnodes - 1; node 0 hosts the rendezvous (under SLURM: $SLURM_NODEID)", launch=True, saved=False)

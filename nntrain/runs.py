@@ -21,79 +21,25 @@ from .dataloaders import DataLoaders, TensorLoader, load_fashion_mnist, fashion_
 from .folders import load_image_folder
 from .hf import HF_PREFIX, is_hf_data, hf_data_name, open_hf_dataset, hf_dataloaders
 from .loop import Subscriber, set_seed
-from .subscribers import MetricsS, ProgressS, SchedulerS, DeviceS, StartupS, default_device, torcheval_metrics, in_notebook
-from .groups import FreezeBodyS
+from .subscribers import (MetricsS, ProgressS, SchedulerS, DeviceS, StartupS, EpochLineS, HistoryCSVS, CurvesS, default_device,
+                                 torcheval_metrics, in_notebook)
+from .groups import FreezeBodyS, lower_stages
 from .checkpoint import CheckpointS, read_checkpoint
 from .learner import Learner
 from .control import SignalStopS
 from .tensorboard import TensorBoardS
 from .augmentation import AugmentS, RandomFlip, RandomCrop, RandomErasing, RandomAffine
 from .accel import check_device, MixedPrecisionS, CompileS, DDPS, native_bfloat16
-from .models import FASHION_MNIST_MEAN, FASHION_MNIST_STD, MODELS, build_model, model_recipe
+from .models import FASHION_MNIST_MEAN, FASHION_MNIST_STD, MODELS, build_model, model_recipe, pretrained_side
 from .checkpoint import find_checkpoint, load_pretrained
 
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'REPLACED', 'RUN_SETTINGS', 'SIZED', 'TARGET_STEPS', 'MIN_EPOCHS', 'MAX_EPOCHS', 'FEW_STEPS',
-           'EpochLineS', 'HistoryCSVS', 'CurvesS', 'fashion_augment', 'check_out_folder', 'prepare_out',
-           'DiscardReplacedS', 'run_folder', 'holds_idx', 'load_data', 'predict_probs', 'score_test', 'data_name',
-           'holds_run', 'default_out', 'size_to_data', 'resolve_config', 'is_transfer', 'check_config', 'run_settings',
-           'run_subscribers', 'train_classifier']
-
-# %% ../nbs/08b_runs.ipynb #83867c7b
-class EpochLineS(Subscriber):
-    "Print one line per epoch with every figure of the epoch's history records."
-    order, main_only = 80, True
-    def before_epoch(self, learn): self.t0 = time.perf_counter()
-    def after_epoch(self, learn):
-        figs = [f"{r['phase']}_{k} {v:.4f}" for r in learn.history if r['epoch'] == learn.epoch
-                for k, v in r.items() if k not in ('epoch', 'phase')]
-        print(f"epoch {learn.epoch + 1}/{learn.n_epochs}  " + '  '.join(figs) + f"  ({time.perf_counter() - self.t0:.1f}s)", flush=True)
-
-class HistoryCSVS(Subscriber):
-    "Write `learn.history` to a CSV file after every epoch, atomically (a new temporary file, then a rename)."
-    order, main_only = 80, True
-    def __init__(self, path: str|Path): self.path = Path(path)
-    def before_fit(self, learn): remove_stale_temporaries(self.path.parent, self.path.name)
-    def after_epoch(self, learn):
-        if not learn.history: return
-        def write(f):
-            w = csv.DictWriter(f, fieldnames=list(learn.history[0])); w.writeheader(); w.writerows(learn.history)
-        atomic_write(self.path, write, mode='w')
-
-# %% ../nbs/08b_runs.ipynb #3456b763
-class CurvesS(Subscriber):
-    "Draw the run's curves into a PNG after an epoch (at most every `every_s` seconds, and at the end): each figure per epoch, the rate per step."
-    order, main_only = 80, True
-    # drawing takes about 0.3 s (and importing matplotlib 0.7 s once): a run of short epochs draws now and then, and at its end
-    def __init__(self, path: str|Path, every_s: float=10.): self.path, self.every_s, self.drawn = Path(path), every_s, None
-    def before_fit(self, learn):
-        remove_stale_temporaries(self.path.parent, self.path.name)
-        self.lrs, self.pending = [], False   # lrs: (step, rate of the last group: the head's), Python floats: nothing read from the device
-    def before_step(self, learn): self.lr = learn.opt.param_groups[-1]['lr']   # the rate this step uses (the schedule moves it after)
-    def after_step(self, learn):
-        if learn.stepped: self.lrs.append((learn.train_steps, self.lr))
-    def before_epoch(self, learn): self.drawn = self.drawn or time.perf_counter()   # the first epoch counts towards the wait
-    def after_epoch(self, learn):
-        self.pending = True
-        if time.perf_counter() - self.drawn >= self.every_s: self._draw(learn)
-    def after_fit(self, learn):   # the end of the run, a stop by a signal included
-        if self.pending: self._draw(learn)
-    def _draw(self, learn):
-        from matplotlib.figure import Figure   # no pyplot: draws without a display, and leaves the user's figures alone
-        from matplotlib.ticker import MaxNLocator
-        figs = [k for k in learn.history[0] if k not in ('epoch', 'phase')] if learn.history else []
-        fig = Figure(figsize=(4 * (len(figs) + 1), 3.2), layout='constrained')
-        axes = fig.subplots(1, len(figs) + 1, squeeze=False)[0]
-        for ax, k in zip(axes, figs):
-            for phase in ('train', 'valid'):
-                pts = [(r['epoch'] + 1, r[k]) for r in learn.history if r['phase'] == phase]
-                if pts: ax.plot(*zip(*pts), 'o-', ms=3, label=phase)
-            ax.set(title=k, xlabel='epoch'); ax.legend(); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if self.lrs: axes[-1].plot(*zip(*self.lrs))
-        axes[-1].set(title='learning rate', xlabel='optimiser step')
-        atomic_write(self.path, lambda f: fig.savefig(f, format='png', dpi=80))
-        self.drawn, self.pending = time.perf_counter(), False
+           'WEIGHTED_FAMILIES', 'fashion_augment', 'check_out_folder', 'prepare_out', 'DiscardReplacedS', 'run_folder',
+           'holds_idx', 'load_data', 'predict_probs', 'score_test', 'data_name', 'holds_run', 'default_out',
+           'size_to_data', 'resolve_config', 'is_transfer', 'check_config', 'run_settings', 'run_subscribers',
+           'train_classifier']
 
 # %% ../nbs/08b_runs.ipynb #89f7d27c
 def fashion_augment(warp: bool=False) -> nn.Sequential:
@@ -255,22 +201,39 @@ def resolve_config(cfg: RunConfig) -> RunConfig:
         if cfg.model not in (None, saved['model']):
             raise ConfigError(f"--model {cfg.model} differs from the --pretrained run's model ({saved['model']}): leave --model out.")
         cfg.model = saved['model']
+        if cfg.resume and (Path(cfg.out)/'last.pt').is_file():   # a run from before --reuse copied the whole body, at its own rates
+            own = read_checkpoint(Path(cfg.out)/'last.pt').get('config') or {}
+            if 'reuse' not in own: cfg.reuse, cfg.lr_mult = 1, cfg.lr_mult or own.get('lr_mult')
+    if cfg.lr_mult is None: cfg.lr_mult = 1 if cfg.pretrained is not None else 100   # 100: fastai's rule for ImageNet weights (tv:, timm:)
     cfg.model = cfg.model or 'cnn'
+    if cfg.size is None and cfg.weights != 'none' and cfg.pretrained is None and not _fashion_idx(cfg.data) and (side := pretrained_side(cfg.model)):
+        cfg.size = side   # the side a timm model's pretrained weights were trained at (IDX images stay 28×28)
     defaults = model_recipe(cfg.model)
     if cfg.label_smoothing is None: cfg.label_smoothing = defaults['label_smoothing']
     if cfg.channels_last is None: cfg.channels_last = defaults['channels_last']
     return cfg
 
+WEIGHTED_FAMILIES = ('tv:', 'timm:')   # model families that load pretrained weights (--weights)
+
+def _fashion_idx(data) -> bool:
+    "Whether `data` (None: `$NNTRAIN_DATA`, else the hub) names Fashion-MNIST's IDX files or the hub's copy, whose images are 28×28."
+    path = data if data is not None else os.environ.get('NNTRAIN_DATA')
+    return path is None or not is_hf_data(path) and Path(path).is_dir() and holds_idx(Path(path))
+
 def is_transfer(cfg: RunConfig) -> bool:
-    "Whether the run starts from trained weights: a --pretrained run's, or a torchvision model's."
-    return cfg.pretrained is not None or (cfg.model.startswith('tv:') and cfg.weights not in (None, 'none'))
+    "Whether the run starts from trained weights: a --pretrained run's, or a torchvision or timm model's."
+    return cfg.pretrained is not None or (cfg.model.startswith(WEIGHTED_FAMILIES) and cfg.weights not in (None, 'none'))
 
 def check_config(cfg: RunConfig, n_proc: int=1):
     "A `ConfigError` for the first option of the resolved `cfg` that cannot work, naming it and what would (bs and epochs once sized)."
-    if cfg.weights is not None and not cfg.model.startswith('tv:'): raise ConfigError("--weights is for torchvision models (--model tv:<name>).")
+    if cfg.weights is not None and not cfg.model.startswith(WEIGHTED_FAMILIES):
+        raise ConfigError("--weights is for torchvision and timm models (--model tv:<name> or timm:<name>).")
+    if cfg.weights is not None and cfg.pretrained is not None:
+        raise ConfigError("--weights and --pretrained both give the starting weights: leave one out.")
     if cfg.freeze_epochs < 0 or is_transfer(cfg) and cfg.epochs is not None and cfg.freeze_epochs >= cfg.epochs:
         raise ConfigError(f"--freeze_epochs must be between 0 and --epochs - 1, got {cfg.freeze_epochs}.")
     if not cfg.lr_mult >= 1: raise ConfigError(f"--lr_mult must be at least 1, got {cfg.lr_mult}.")
+    if not 0 < cfg.reuse <= 1: raise ConfigError(f"--reuse is the share of the --pretrained run's stages to copy, above 0 and at most 1; got {cfg.reuse}.")
     if not cfg.lr > 0: raise ConfigError(f"--lr must be positive, got {cfg.lr}.")
     if cfg.epochs is not None and cfg.epochs < 1: raise ConfigError(f"--epochs must be at least 1, got {cfg.epochs}.")
     if cfg.bs is not None and cfg.bs < 1: raise ConfigError(f"--bs must be at least 1, got {cfg.bs}.")
@@ -291,7 +254,8 @@ def run_settings(cfg: RunConfig, n_proc: int) -> dict:
     transfer = is_transfer(cfg)
     settings = {f.name: getattr(cfg, f.name) for f in config_fields(run=True)}
     return settings | dict(augment=cfg.augment or cfg.warp, nproc=n_proc, pretrained=None if cfg.pretrained is None else str(cfg.pretrained),
-                           freeze_epochs=cfg.freeze_epochs if transfer else 0, lr_mult=cfg.lr_mult if transfer else 1)
+                           freeze_epochs=cfg.freeze_epochs if transfer else 0, lr_mult=cfg.lr_mult if transfer else 1,
+                           reuse=cfg.reuse if cfg.pretrained is not None else 1)
 
 # %% ../nbs/08b_runs.ipynb #42cbea4c
 def run_subscribers(cfg: RunConfig, out: Path, n_proc: int=1, extra=()) -> list:
@@ -362,6 +326,8 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     check_config(cfg, n_proc)
     settings, out, main_process = run_settings(cfg, n_proc), Path(cfg.out), int(os.environ.get('RANK', 0)) == 0
     if main_process: print(f"run folder: {out}", flush=True)
+    if main_process and cfg.size is not None and cfg.weights != 'none' and cfg.pretrained is None and cfg.size == pretrained_side(cfg.model):
+        print(f"images resized to {cfg.size} px, the side {cfg.model}'s pretrained weights were trained at (--size to choose another)")
     resume, overwrite = _restart_policy(cfg, out, main_process)
     with run_folder(out, settings, resume, overwrite, main_process) as aside:
         set_seed(cfg.seed)
@@ -380,11 +346,13 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
         if resume: prepare_out(out, settings, resume=True)   # now that the data is known: the same classes as the run
         run_subs = run_subscribers(cfg, out, n_proc, subs) + ([DiscardReplacedS(aside)] if aside is not None else [])
         make_model = partial(build_model, cfg.model, dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
-        net = make_model(weights=cfg.weights or 'default')
-        if cfg.pretrained is not None: load_pretrained(net, cfg.pretrained, log=print if main_process else None)
+        net = make_model(weights='none' if cfg.pretrained is not None else cfg.weights or 'default')   # a run's weights replace downloaded ones
+        # a pretrained run's lower stages are reused and the upper ones start fresh with the head (notebook 11 measured why)
+        splitter = lower_stages(cfg.reuse) if cfg.pretrained is not None else None
+        if cfg.pretrained is not None: load_pretrained(net, cfg.pretrained, splitter, log=print if main_process else None)
         marks = ({'start': started, 'imports': called} if started else {'start': called}) | {'data': loaded, 'model': time.perf_counter()}
         learn = Learner(net, dls, partial(F.cross_entropy, label_smoothing=cfg.label_smoothing), torch.optim.AdamW, cfg.lr,
-                        run_subs + [StartupS(**marks)])
+                        run_subs + [StartupS(**marks)], splitter=splitter)
         learn.config, transfer = settings, is_transfer(cfg)
         # once the data and the model are known to work: a start that fails leaves no config.json behind to mislead
         if main_process: atomic_write(out/'config.json', lambda f: json.dump(saved_config(cfg), f, indent=1), mode='w')

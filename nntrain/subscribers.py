@@ -4,16 +4,18 @@
 
 # %% ../nbs/02a_subscribers.ipynb #7fc0fd56
 from __future__ import annotations
-import copy, inspect, math, numbers, sys, time, warnings
+import copy, csv, inspect, math, numbers, sys, time, warnings
+from pathlib import Path
 
 import torch
 import fastcore.all as fc
 
+from .files import atomic_write, remove_stale_temporaries
 from .loop import Subscriber, CancelFitException, process_rank, world_size
 
 # %% auto #0
 __all__ = ['torcheval_metrics', 'MetricsS', 'monitor_mode', 'improves', 'default_device', 'to_device', 'DeviceS', 'in_notebook',
-           'ProgressS', 'StartupS', 'SchedulerS', 'LRFindS']
+           'ProgressS', 'StartupS', 'SchedulerS', 'LRFindS', 'EpochLineS', 'HistoryCSVS', 'CurvesS']
 
 # %% ../nbs/02a_subscribers.ipynb #4d2ad82b
 def torcheval_metrics():
@@ -290,3 +292,58 @@ class LRFindS(Subscriber):
         sug = self.suggestion
         ax.axvline(sug, color='C1', ls='--', label=f'suggested lr {sug:.1e}'); ax.legend()
         return ax
+
+# %% ../nbs/02a_subscribers.ipynb #83867c7b
+class EpochLineS(Subscriber):
+    "Print one line per epoch with every figure of the epoch's history records."
+    order, main_only = 80, True
+    def before_epoch(self, learn): self.t0 = time.perf_counter()
+    def after_epoch(self, learn):
+        figs = [f"{r['phase']}_{k} {v:.4f}" for r in learn.history if r['epoch'] == learn.epoch
+                for k, v in r.items() if k not in ('epoch', 'phase')]
+        print(f"epoch {learn.epoch + 1}/{learn.n_epochs}  " + '  '.join(figs) + f"  ({time.perf_counter() - self.t0:.1f}s)", flush=True)
+
+class HistoryCSVS(Subscriber):
+    "Write `learn.history` to a CSV file after every epoch, atomically (a new temporary file, then a rename)."
+    order, main_only = 80, True
+    def __init__(self, path: str|Path): self.path = Path(path)
+    def before_fit(self, learn): remove_stale_temporaries(self.path.parent, self.path.name)
+    def after_epoch(self, learn):
+        if not learn.history: return
+        def write(f):
+            w = csv.DictWriter(f, fieldnames=list(learn.history[0])); w.writeheader(); w.writerows(learn.history)
+        atomic_write(self.path, write, mode='w')
+
+# %% ../nbs/02a_subscribers.ipynb #3456b763
+class CurvesS(Subscriber):
+    "Draw the run's curves into a PNG after an epoch (at most every `every_s` seconds, and at the end): each figure per epoch, the rate per step."
+    order, main_only = 80, True
+    # drawing takes about 0.3 s (and importing matplotlib 0.7 s once): a run of short epochs draws now and then, and at its end
+    def __init__(self, path: str|Path, every_s: float=10.): self.path, self.every_s, self.drawn = Path(path), every_s, None
+    def before_fit(self, learn):
+        remove_stale_temporaries(self.path.parent, self.path.name)
+        self.lrs, self.pending = [], False   # lrs: (step, rate of the last group: the head's), Python floats: nothing read from the device
+    def before_step(self, learn): self.lr = learn.opt.param_groups[-1]['lr']   # the rate this step uses (the schedule moves it after)
+    def after_step(self, learn):
+        if learn.stepped: self.lrs.append((learn.train_steps, self.lr))
+    def before_epoch(self, learn): self.drawn = self.drawn or time.perf_counter()   # the first epoch counts towards the wait
+    def after_epoch(self, learn):
+        self.pending = True
+        if time.perf_counter() - self.drawn >= self.every_s: self._draw(learn)
+    def after_fit(self, learn):   # the end of the run, a stop by a signal included
+        if self.pending: self._draw(learn)
+    def _draw(self, learn):
+        from matplotlib.figure import Figure   # no pyplot: draws without a display, and leaves the user's figures alone
+        from matplotlib.ticker import MaxNLocator
+        figs = [k for k in learn.history[0] if k not in ('epoch', 'phase')] if learn.history else []
+        fig = Figure(figsize=(4 * (len(figs) + 1), 3.2), layout='constrained')
+        axes = fig.subplots(1, len(figs) + 1, squeeze=False)[0]
+        for ax, k in zip(axes, figs):
+            for phase in ('train', 'valid'):
+                pts = [(r['epoch'] + 1, r[k]) for r in learn.history if r['phase'] == phase]
+                if pts: ax.plot(*zip(*pts), 'o-', ms=3, label=phase)
+            ax.set(title=k, xlabel='epoch'); ax.legend(); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if self.lrs: axes[-1].plot(*zip(*self.lrs))
+        axes[-1].set(title='learning rate', xlabel='optimiser step')
+        atomic_write(self.path, lambda f: fig.savefig(f, format='png', dpi=80))
+        self.drawn, self.pending = time.perf_counter(), False

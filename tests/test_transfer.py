@@ -19,10 +19,16 @@ def test_pretrained_run_gets_a_new_head_and_predicts(trees):
     res = run('train', '--data', work/'target', '--pretrained', work/'source_run', '--epochs', '3', '--bs', '8', '--out', work/'target_run', env=env)
     assert res.returncode == 0, res.stderr
     said = [l for l in res.stdout.splitlines() if l.startswith('pretrained ')]
-    assert len(said) == 1 and '(the body); new: ' in said[0] and 'of the head' in said[0], res.stdout   # what was loaded, in one line
+    # what was loaded and what starts fresh, in one line: the cnn's stages 1-3 of 4 (and its Normalize), then stage 4 and the head new
+    assert len(said) == 1 and said[0].endswith(": copied 20 of 28 tensors (layers 0-3); new: 8 (layers 4-5: the upper stages and the head, "
+                                               "started fresh for the new classes)"), res.stdout
     ckpt = torch.load(work/'target_run'/'best.pt', weights_only=True)
     assert ckpt['config']['model'] == 'cnn' and ckpt['config']['data']['classes'] == ['x', 'y', 'z']
     assert ckpt['config']['freeze_epochs'] == 1 and ckpt['config']['pretrained'] == str(work/'source_run')
+    assert ckpt['config']['reuse'] == 0.67 and ckpt['config']['lr_mult'] == 1   # the rule notebook 11 measured
+    whole = run('train', '--data', work/'target', '--pretrained', work/'source_run', '--reuse', '1', '--epochs', '3', '--bs', '8',
+                '--out', work/'whole', env=env)
+    assert whole.returncode == 0 and ": copied 26 of 28 tensors (layers 0-4); new: 2 (layers 5: the head, for the new classes)" in whole.stdout, whole.stdout
     pred = run('predict', work/'target_run', work/'target'/'valid'/'y', '--json', env=env)
     assert pred.returncode == 0, pred.stderr
     assert {o['label'] for o in json.loads(pred.stdout)} <= {'x', 'y', 'z'}
@@ -45,3 +51,39 @@ def test_torchvision_without_weights_offline_says_what_to_pass(trees, tmp_path):
     res = run('train', '--data', work/'target', '--model', 'tv:resnet18', '--epochs', '1', '--out', tmp_path/'run',
               env={**env, 'TORCH_HOME': str(tmp_path/'torch_home')})
     assert res.returncode == 2 and '--weights FILE' in res.stderr and 'Traceback' not in res.stderr, res.stderr
+
+def test_timm_model_with_local_weights_trains_predicts_evaluates_exports(trees, tmp_path):
+    pytest.importorskip('timm')
+    import timm
+    from safetensors.torch import save_file
+    work, env = trees
+    torch.manual_seed(0); save_file(timm.create_model('test_resnet').state_dict(), tmp_path/'weights.safetensors')   # 3 channels, 1,000 classes
+    res = run('train', '--data', work/'target', '--model', 'timm:test_resnet', '--weights', tmp_path/'weights.safetensors',
+              '--epochs', '2', '--bs', '8', '--out', tmp_path/'run', env=env)
+    assert res.returncode == 0, res.stderr
+    assert 'images resized to 160 px, the side timm:test_resnet' in res.stdout, res.stdout   # the side its weights were trained at
+    ckpt = torch.load(tmp_path/'run'/'best.pt', weights_only=True)
+    assert ckpt['config']['data']['size'] == 160 and ckpt['config']['model'] == 'timm:test_resnet'
+    assert torch.allclose(ckpt['model']['0.mean'].flatten(), torch.tensor([0.5] * 3))   # the weights' statistics, not the data's
+    pred = run('predict', tmp_path/'run', work/'target'/'valid'/'x', '--json', env=env)
+    assert pred.returncode == 0 and {o['label'] for o in json.loads(pred.stdout)} <= {'x', 'y', 'z'}, pred.stderr
+    ev = run('evaluate', tmp_path/'run', '--data', work/'target', env=env)   # the run's own validation images
+    assert ev.returncode == 0 and 'accuracy' in ev.stdout, ev.stderr
+    ex = run('export', tmp_path/'run', '--out', tmp_path/'model.pt2', env=env)
+    assert ex.returncode == 0 and (tmp_path/'model.pt2').is_file(), ex.stderr
+    wrong = tmp_path/'wrong.safetensors'; save_file(timm.create_model('test_convnext').state_dict(), wrong)
+    bad = run('train', '--data', work/'target', '--model', 'timm:test_resnet', '--weights', wrong, '--epochs', '2', '--out', tmp_path/'bad', env=env)
+    assert bad.returncode == 2 and "does not hold weights for timm's test_resnet: it lacks" in bad.stderr and 'Traceback' not in bad.stderr, bad.stderr
+
+def test_timm_missing_is_one_line_naming_the_extra(trees, tmp_path):
+    work, env = trees
+    (tmp_path/'hide'/'timm').mkdir(parents=True)
+    (tmp_path/'hide'/'timm'/'__init__.py').write_text("raise ImportError('timm is not installed here')\n")   # as if timm were absent
+    res = run('train', '--data', work/'target', '--model', 'timm:resnet18', '--epochs', '1', '--out', tmp_path/'run',
+              env={**env, 'PYTHONPATH': str(tmp_path/'hide')})
+    assert res.returncode == 2 and "pip install 'nntrain[timm]'" in res.stderr and 'Traceback' not in res.stderr, res.stderr
+
+def test_reuse_outside_0_1_is_one_line(trees, tmp_path):
+    work, env = trees
+    res = run('train', '--data', work/'target', '--pretrained', work/'source_run', '--reuse', '1.5', '--out', tmp_path/'run', env=env)
+    assert res.returncode == 2 and "--reuse is the share of the --pretrained run's stages to copy" in res.stderr and 'Traceback' not in res.stderr, res.stderr
