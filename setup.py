@@ -23,9 +23,8 @@ requirements = shlex.split(cfg.get('requirements', ''))
 if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
-dev_requirements = (cfg.get('dev_requirements') or '').split()
-tensorboard_requirements = (cfg.get('tensorboard_requirements') or '').split()
-timm_requirements = (cfg.get('timm_requirements') or '').split()
+# each `<name>_requirements` line of settings.ini is the extra `nntrain[<name>]`
+extras = {k[:-len('_requirements')]: v.split() for k, v in cfg.items() if k.endswith('_requirements') and k != 'requirements'}
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -46,7 +45,7 @@ setuptools.setup(
     packages = setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements, 'tensorboard': tensorboard_requirements, 'timm': timm_requirements },
+    extras_require = extras,
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

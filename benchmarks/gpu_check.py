@@ -7,7 +7,7 @@ Run on a machine with a GPU:  python benchmarks/gpu_check.py --data FOLDER_WITH_
 Prints one line per check and `FAILED` for any check whose expectation does not hold (exit code 1 then).
 The recipe runs are `nntrain train`'s recipe (AdamW, one-cycle, label smoothing 0.1, batch 256, channels_last),
 built from tensors read straight from the IDX files: the script needs no `datasets` on the GPU machine (nntrain,
-torcheval, fastcore and fastprogress must be installed there).
+torcheval, fastcore and tqdm must be installed there).
 """
 import argparse, os, subprocess, sys, tempfile, time, warnings
 from functools import partial

@@ -29,6 +29,7 @@ from .options import *
 from .runs import *
 from .cli import *
 from .inference import *
+from .ship import *
 from .transfer import *
 from .speedrun import *
 __all__ = [n for n in dir() if not n.startswith('_')]   # the union of the modules' names (nbdev would list only this module's own)

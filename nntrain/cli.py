@@ -161,10 +161,10 @@ def train(argv: list[str]|None=None):
         sys.exit(128 + getattr(signal, learn.stop_requested))
 
 # %% ../nbs/09_cli.ipynb #8000bcfe
-# `train` parses its own options (from `RunConfig`); the commands of notebook 10 are functions whose `Arg` annotations
+# `train` parses its own options (from `RunConfig`); the commands of notebooks 10 and 10a are functions whose `Arg` annotations
 # make their parsers, imported only when asked for (a later notebook's module, and `nntrain --help` stays quick)
 COMMANDS = {'train': train, 'predict': 'nntrain.inference:predict', 'evaluate': 'nntrain.inference:evaluate',
-            'export': 'nntrain.inference:export'}
+            'export': 'nntrain.ship:export', 'serve': 'nntrain.ship:serve'}
 
 def main():
     "Entry point of the `nntrain` command: `nntrain <command> [options]`."

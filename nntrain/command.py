@@ -14,7 +14,8 @@ STARTED = time.perf_counter()   # when the command started: `nntrain train` says
 COMMANDS = {'train': "train a model on Fashion-MNIST or on your own image folders",
             'predict': "classify image files with a trained model",
             'evaluate': "score a trained model on labelled images: accuracy, per-class precision and recall, confusion matrix, worst mistakes",
-            'export': "export a trained model as a torch.export program (uint8 images in, probabilities out) that needs only torch"}
+            'export': "export a trained model as a torch.export program or an ONNX file (uint8 images in, probabilities out)",
+            'serve': "show a trained model on a demo web page: drop or paste an image, see its most probable classes"}
 
 def usage() -> str:
     "What `nntrain` and `nntrain --help` print: the commands, a line each."

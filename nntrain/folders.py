@@ -181,7 +181,7 @@ class _Chunks(Dataset):
 
 def map_chunks(fn, items, chunk: int=512, workers: int|None=None, # processes; default: one per core
                pool_after: float=1.0,  # start workers when the rest would take longer than this (seconds)
-               progress: str|None=None): # a progress bar with this comment
+               progress: str|None=None): # a progress bar with this label
     "Yield `fn(part)` for consecutive parts of `items`, `chunk` long, in order; in `DataLoader` workers when that pays."
     chunks = [items[i:i+chunk] for i in range(0, len(items), chunk)]
     if not chunks: return
@@ -193,13 +193,12 @@ def map_chunks(fn, items, chunk: int=512, workers: int|None=None, # processes; d
     # our own generator: the workers' seeds must not come from torch's global random stream, which training draws from
     parts = iter(DataLoader(rest, batch_size=None, num_workers=workers, generator=torch.Generator())) if parallel else map(rest.__getitem__, range(len(rest)))
     if progress:
-        from fastprogress.fastprogress import progress_bar
-        parts = progress_bar(parts, total=len(rest)); parts.comment = progress
+        from tqdm.auto import tqdm
+        parts = tqdm(parts, total=len(rest), desc=progress, unit='chunk', file=sys.stdout)
     for part in parts:
         if isinstance(part, str): raise DataError(part)
         for msg in part[1]: _note(msg)   # a worker's notes, shown here: once, however many workers met them
         yield part[0]
-    if progress: print(flush=True)   # a console bar leaves its line open
 
 def _decode_chunk(files, size: int, channels: int) -> torch.Tensor:
     return torch.stack([decode_image_file(f, size, channels) for f in files])

@@ -39,7 +39,7 @@ class RunConfig:
                              "(default: cnn, or the --pretrained run's)", run=True)
     epochs: int|None = option(None, "number of epochs (default: sized to the data, enough for about 1,000 optimiser steps and at least 5; "
                               "or the --recipe's)", run=True)
-    bs: int|None = option(None, "batch size (default: sized to the data, a 20th of the training images within 16 to 256)", run=True)
+    bs: int|None = option(None, "batch size (default: sized to the data, a 20th of the training images within 16 to 256, smaller where the epochs given would make too few steps)", run=True)
     lr: float = option(1e-2, "peak learning rate of the one-cycle schedule", run=True)
     out: str|None = option(None, "folder for best.pt, last.pt, history.csv and config.json (default: runs/<the data folder's name>, "
                            "or runs/<name>-2, -3... when that holds a run; --resume and --overwrite take the newest of them)")

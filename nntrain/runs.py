@@ -181,7 +181,10 @@ TARGET_STEPS, MIN_EPOCHS, MAX_EPOCHS, FEW_STEPS = 1000, 5, 30, 50
 
 def size_to_data(n_train: int, bs: int|None=None, epochs: int|None=None) -> tuple[int, int]:
     "The batch size and epochs for `n_train` training images where not given: a 20th of them (16 to 256), about `TARGET_STEPS` steps."
-    if bs is None: bs = min(256, max(16, 2 ** int(math.log2(max(n_train // 20, 1)))))
+    if bs is None:
+        bs = min(256, max(16, 2 ** int(math.log2(max(n_train // 20, 1)))))
+        # given epochs: a smaller batch, where they would make too few steps to train at this one
+        while epochs is not None and bs > 16 and epochs * math.ceil(n_train / bs) < FEW_STEPS: bs //= 2
     if epochs is None: epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / math.ceil(n_train / bs))))
     return bs, epochs
 

@@ -14,8 +14,9 @@ from .files import atomic_write, remove_stale_temporaries
 from .loop import Subscriber, CancelFitException, process_rank, world_size
 
 # %% auto #0
-__all__ = ['torcheval_metrics', 'MetricsS', 'monitor_mode', 'improves', 'default_device', 'to_device', 'DeviceS', 'in_notebook',
-           'ProgressS', 'StartupS', 'SchedulerS', 'LRFindS', 'EpochLineS', 'HistoryCSVS', 'CurvesS']
+__all__ = ['PROGRESS_MODES', 'torcheval_metrics', 'MetricsS', 'monitor_mode', 'improves', 'default_device', 'to_device',
+           'DeviceS', 'in_notebook', 'ProgressS', 'StartupS', 'SchedulerS', 'LRFindS', 'EpochLineS', 'HistoryCSVS',
+           'CurvesS']
 
 # %% ../nbs/02a_subscribers.ipynb #4d2ad82b
 def torcheval_metrics():
@@ -126,43 +127,52 @@ def in_notebook() -> bool:
         return type(get_ipython()).__name__ == 'ZMQInteractiveShell'
     except ImportError: return False
 
+PROGRESS_MODES = ('notebook', 'console', 'plain', 'off')
+
 class ProgressS(Subscriber):
-    "Progress bars (notebook or terminal), or one plain line per epoch when output is not interactive."
+    "A tqdm bar for each phase's batches, with the loss (a widget in a notebook, a bar in a terminal); nothing, or a plain line per epoch, elsewhere."
     order, main_only = 60, True
     def __init__(self, plot: bool=False, # draw the training and validation loss live (in a notebook)
-                 mode: str|None=None):   # 'notebook', 'console' or 'plain'; default: detected at each fit
-        if mode not in (None, 'notebook', 'console', 'plain'): raise ValueError(f"mode must be 'notebook', 'console' or 'plain', got {mode!r}.")
+                 mode: str|None=None):   # one of PROGRESS_MODES; default: 'notebook' in Jupyter, 'console' in a terminal, else 'off'
+        if mode not in (None, *PROGRESS_MODES): raise ValueError(f"mode must be one of {', '.join(map(repr, PROGRESS_MODES))}, got {mode!r}.")
         self.plot, self.force_mode = plot, mode
 
     def before_fit(self, learn):
-        from fastprogress.fastprogress import NBMasterBar, ConsoleMasterBar
-        self.mode = self.force_mode or ('notebook' if in_notebook() else 'console' if getattr(sys.stdout, 'isatty', lambda: False)() else 'plain')
+        self.mode = self.force_mode or ('notebook' if in_notebook() else 'console' if getattr(sys.stdout, 'isatty', lambda: False)() else 'off')
         self.losses, self.valid_losses, self.bar, self.t_epoch, self.fig = [], [], None, None, None
         self.pending = []                   # training losses not yet copied from the device (the plot copies them when it draws)
         self.valid_sum = self.valid_n = 0   # this epoch's validation loss, summed over images (on the device)
         self.plotting = self.plot and self.mode == 'notebook'
-        if self.mode != 'plain':
-            # total_time: when the fit ends, the notebook keeps a 'Total time' line where the bars were
-            self.mbar = (NBMasterBar if self.mode == 'notebook' else ConsoleMasterBar)(range(learn.n_epochs), total_time=self.mode == 'notebook')
-            self.mbar.update(learn.epoch)   # the first update also shows the bar
+        if self.mode == 'notebook': from tqdm.auto import tqdm   # a widget where ipywidgets is installed, else text
+        elif self.mode == 'console': from tqdm import tqdm
+        if self.mode in ('notebook', 'console'): self.tqdm = tqdm
 
     def _start_phase(self, learn):
         self.t_epoch = self.t_epoch or time.perf_counter()
-        if self.mode != 'plain':
-            self.bar = self.mbar.progress(range(learn.n_iters), leave=False); self.bar.update(0)
+        if self.mode in ('notebook', 'console'):
+            phase = 'train' if learn.training else 'valid'
+            # stdout, where MetricsS writes its lines; gone when the phase ends (leave=False), so the lines stay in order
+            self.bar = self.tqdm(total=learn.n_iters, desc=f"epoch {learn.epoch + 1}/{learn.n_epochs} {phase}", leave=False,
+                                 file=sys.stdout, dynamic_ncols=True, unit='batch', mininterval=self.redraw_every)
     before_train = _start_phase
     def before_valid(self, learn):
         self._start_phase(learn); self.valid_sum = self.valid_n = 0
 
-    read_every = 20   # batches between two readings of the loss for the bar: each waits for the device
+    def _end_phase(self, learn):
+        if self.bar is not None: self.bar.close(); self.bar = None
+
+    read_every = 20      # batches between two readings of the loss for the bar: each waits for the device
+    redraw_every = 0.1   # seconds between two redraws of the bar, at least
 
     def after_batch(self, learn):
         if self.plotting:   # the losses stay on the device until drawn
             if learn.training: self.pending.append(learn.loss.detach().float())
             else: n = len(learn.batch[1]); self.valid_sum += learn.loss.detach().float() * n; self.valid_n += n
         if self.bar is None: return
-        if learn.iter % self.read_every == 0 or learn.iter + 1 == learn.n_iters: self.bar.comment = f"loss {learn.loss.item():.4f}"
-        self.bar.update(learn.iter + 1)
+        if learn.iter % self.read_every == 0: self.bar.set_postfix_str(f"loss {learn.loss.item():.4f}", refresh=False)
+        self.bar.update()
+        # closed with the last batch: MetricsS (an earlier subscriber) prints the phase's line next, on a line of its own
+        if learn.iter + 1 == learn.n_iters: self._end_phase(learn)
         if self.plotting and learn.training and learn.iter % 10 == 0: self._draw()
 
     def _draw(self):
@@ -185,11 +195,10 @@ class ProgressS(Subscriber):
             self.valid_sum = self.valid_n = 0
         if self.mode == 'plain':
             print(f"epoch {learn.epoch + 1}/{learn.n_epochs} done in {time.perf_counter() - self.t_epoch:.1f}s", flush=True)
-        else: self.mbar.update(learn.epoch + 1)
         self.t_epoch = None
 
     def cleanup_fit(self, learn):
-        if self.mode != 'plain': self.mbar.on_iter_end()
+        self._end_phase(learn)   # an interrupted phase's bar too
         if self.plotting and (self.losses or self.pending): self._draw()
 
 # %% ../nbs/02a_subscribers.ipynb #31f8f56a

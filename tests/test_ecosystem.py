@@ -62,3 +62,24 @@ def test_wheel_installs_beside_fastai(tmp_path):
     chosen = {i['metadata']['name'].lower(): i['metadata']['version'] for i in json.loads(report.read_text())['install']}
     assert 'nntrain' in chosen and 'fastai' in chosen, chosen
     assert int(chosen['fastcore'].split('.')[0]) >= 2, chosen
+
+def test_release_build_passes_its_checks(tmp_path):
+    "What the release workflow publishes: an sdist and a wheel that twine accepts, with every module, a CHANGELOG entry, and no web stack for a progress bar."
+    res = subprocess.run([sys.executable, '-m', 'build', '--sdist', '--wheel', '--no-isolation', '-o', str(tmp_path), str(ROOT)],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    built = [*tmp_path.glob('nntrain-*.tar.gz'), *tmp_path.glob('nntrain-*.whl')]
+    assert len(built) == 2, sorted(tmp_path.iterdir())
+    res = subprocess.run([str(Path(sys.executable).parent/'twine'), 'check', '--strict', *map(str, built)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+    import zipfile, configparser
+    in_wheel = {Path(n).name for n in zipfile.ZipFile(built[1]).namelist() if n.startswith('nntrain/')}
+    assert {p.name for p in (ROOT/'nntrain').glob('*.py')} <= in_wheel, sorted({p.name for p in (ROOT/'nntrain').glob('*.py')} - in_wheel)
+    cfg = configparser.ConfigParser(); cfg.read(ROOT/'settings.ini')
+    version = cfg['DEFAULT']['version']
+    assert f"## {version} " in (ROOT/'CHANGELOG.md').read_text(), f"CHANGELOG.md has no section for version {version}"
+    report = tmp_path/'report.json'
+    res = pip('install', '--dry-run', '--ignore-installed', '--report', str(report), str(built[1]))
+    assert res.returncode == 0, res.stderr[-3000:]
+    chosen = {i['metadata']['name'].lower() for i in json.loads(report.read_text())['install']}
+    assert 'tqdm' in chosen and not chosen & {'fastprogress', 'python-fasthtml', 'starlette', 'uvicorn'}, sorted(chosen)
