@@ -63,7 +63,7 @@ def test_check_reports_each_kind_of_problem(tmp_path):
         '<pre style="overflow-x: auto">' + 'y = 2; ' * 80 + '</pre></div><div class="cell"><div class="cell-output cell-output-stderr">'
         '<pre>W1126 07:14:35.583000 8975 torch/utils/cpp_extension.py:183] No CUDA runtime is found</pre></div></div>'))
     problems = check_site(site, pages={'index.html': 'home', 'good.html': 'a notebook', 'missing.html': 'notebook nbs/09_missing.ipynb'},
-                          search_query=None)
+                          search_query=None, features=False)
     text = '\n'.join(problems)
     assert 'missing.html: missing page (expected for notebook nbs/09_missing.ipynb)' in text
     assert "index.html: broken link 'gone.html'" in text
@@ -75,6 +75,32 @@ def test_check_reports_each_kind_of_problem(tmp_path):
     assert "reader.html: a warning or log line in an output (silence it in the notebook): 'W1126 07:14:35" in text
     # the good links, the same-page anchor, the external link, MathML, code and the scrolling block pass
     assert len(problems) == 8, text
+
+def test_check_reports_what_makes_pages_hard_to_read(tmp_path):
+    site = tmp_path/'site'
+    site.mkdir()
+    entry = ('<h3 id="learner" class="anchored doc-entry">Learner<a class="anchor-link" href="#learner">#</a></h3>'
+             '<div class="sourceCode"><pre class="sourceCode">def Learner(model, # [a link](x.html)\n  dls)</pre></div>')
+    (site/'loop.html').write_text(page(
+        f'<div class="cell"><div class="cell-output-display">{entry}</div></div>'
+        '<p>As notebook 01 showed, and <a href="dataloaders.html">notebook 01</a> too.</p>'
+        '<div class="cell"><div class="sourceCode"><pre class="sourceCode">learn.save()</pre></div>'
+        '<div class="cell-output cell-output-stdout"><pre class="wrap">wrote /tmp/tmpab12cd34/run/best.pt</pre></div></div>',
+        title='The Learner'))
+    reported = []
+    problems = check_site(site, pages={'loop.html': 'notebook nbs/02_loop.ipynb'}, search_query=None, report=reported.append)
+    text = '\n'.join(problems)
+    assert "loop.html: a machine's path in an output (print paths relative to a folder, or with ~): '/tmp/tmpab12cd34/run/best.pt'" in text
+    assert "loop.html: the class Learner is shown as 'def Learner('" in text
+    assert 'loop.html: raw markdown in the signature of Learner' in text
+    assert "loop.html: 'notebook 01 showed, and ' is not a link to that notebook" in text
+    assert "loop.html: the title 'The Learner' does not start with its notebook's number ('02 · ')" in text
+    assert 'loop.html: 1 of 1 code blocks have no copy button' in text
+    assert 'loop.html: at 400 px no menu button reaches the sidebar' in text
+    assert 'loop.html: at 400 px the page scrolls sideways' in text   # no viewport meta: a phone lays it out 980 px wide
+    assert 'site: no page has a table of contents of 3 or more sections' in text
+    assert reported[0].startswith('at 1280 px: code blocks scrolling sideways 0 of 1 (0%), outputs 0 of 1 (0%)'), reported
+    assert len(problems) == 10, text   # and a broken link: the page of notebook 01 is not in this site
 
 def test_search_index_keeps_code_apart_from_prose():
     from build_docs import search_entries

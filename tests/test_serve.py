@@ -56,7 +56,8 @@ def test_upload_an_image_and_read_the_prediction(tmp_path, data_path):
             heading = wait_js(page, "document.querySelector('h1') && document.querySelector('h1').innerText")
             assert heading == 'nntrain · run', heading
             assert wait_js(page, "document.body.innerText.includes('validation accuracy')")
-            assert page.evaluate("document.querySelectorAll('[data-testid=\"examples\"] img, .gallery img').length") >= 1
+            # the examples' thumbnails arrive after the page's text, from the server
+            assert wait_js(page, "document.querySelectorAll('[data-testid=\"examples\"] img, .gallery img').length >= 1")
             root = page.send('DOM.getDocument', session=True, depth=-1, pierce=True)['root']['nodeId']
             upload = page.send('DOM.querySelector', session=True, nodeId=root, selector='input[type=file]')['nodeId']
             page.send('DOM.setFileInputFiles', session=True, nodeId=upload, files=[str(boots)])

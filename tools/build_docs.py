@@ -9,7 +9,7 @@ re-executed: nbdev's processing only runs the cells it needs for the `show_doc` 
     python tools/build_docs.py --no-proc    # reuse _proc/ as it is
     python tools/check_docs.py              # open every page in headless Chromium and check it
 """
-import argparse, configparser, html, json, os, re, shutil, sys
+import argparse, base64, configparser, html, json, os, re, shutil, sys
 from pathlib import Path
 import mistune, yaml
 from latex2mathml.converter import convert as tex_to_mathml
@@ -86,12 +86,15 @@ def pandoc_id(text: str) -> str:
     text = re.sub(r'^[^a-z]+', '', re.sub(r'\s+', '-', text))
     return text or 'section'
 
-def highlight_code(code: str, lang: str = 'python') -> str:
-    "Code as highlighted HTML in Quarto's classes (so nbs/styles.css applies)."
+COPY_BUTTON = '<button class="code-copy-button" type="button" title="Copy the code" aria-label="Copy the code"></button>'
+
+def highlight_code(code: str, lang: str = 'python', copy: bool = True) -> str:
+    "Code as highlighted HTML in Quarto's classes (so nbs/styles.css applies), with a copy button as Quarto's `code-copy` adds."
     try: lexer = get_lexer_by_name(lang or 'text')
     except ClassNotFound: lexer = get_lexer_by_name('text')
     body = highlight(code.rstrip('\n'), lexer, HtmlFormatter(nowrap=True))
-    return f'<div class="sourceCode"><pre class="sourceCode highlight {html.escape(lang)}"><code>{body}</code></pre></div>\n'
+    button = COPY_BUTTON if copy else ''
+    return f'<div class="sourceCode">{button}<pre class="sourceCode highlight {html.escape(lang)}"><code>{body}</code></pre></div>\n'
 
 class PageRenderer(mistune.HTMLRenderer):
     "Markdown to HTML for one page: pandoc heading ids (unique within the page), highlighted code, a table of contents."
@@ -161,27 +164,49 @@ def merge_streams(outputs: list) -> list:
         else: merged.append(out)
     return merged
 
+TABLE_ROW = re.compile(r'^\s*\|.*\|\s*$|\S {2,}\S')
+
+def output_pre(text: str) -> str:
+    "Text output as a <pre>: log lines and prose wrap at the column; the rows of a text table (aligned columns) keep their line."
+    lines = text.split('\n')
+    rows = [bool(TABLE_ROW.search(l)) for l in lines]
+    if not any(rows): return f'<pre class="wrap"><code>{html.escape(text)}</code></pre>'
+    if all(r or not l.strip() for r, l in zip(rows, lines)): return f'<pre><code>{html.escape(text)}</code></pre>'
+    # a log with a table in it (a data line, then one row per epoch): each prose line wraps on its own
+    body = '\n'.join(html.escape(l) if r else f'<span class="wrap">{html.escape(l)}</span>' for r, l in zip(rows, lines))
+    return f'<pre><code>{body}</code></pre>'
+
+def png_size(b64: str) -> tuple[int, int]:
+    "Width and height of a base64 PNG, from its header."
+    head = base64.b64decode(b64.strip()[:44])
+    return (int.from_bytes(head[16:20], 'big'), int.from_bytes(head[20:24], 'big')) if head[:4] == b'\x89PNG' else (0, 0)
+
 def render_output(out: dict, asis: bool, md) -> str:
     "One output as HTML, choosing the richest representation a static page can show."
     kind = out['output_type']
     if kind == 'stream':
         text = clean_stream(cell_text(out['text'])).rstrip('\n')
-        return f'<div class="cell-output cell-output-{out["name"]}"><pre><code>{html.escape(text)}</code></pre></div>\n' if text.strip() else ''
+        return f'<div class="cell-output cell-output-{out["name"]}">{output_pre(text)}</div>\n' if text.strip() else ''
     if kind == 'error':
         tb = clean_stream('\n'.join(out.get('traceback') or [f"{out.get('ename')}: {out.get('evalue')}"]))
-        return f'<div class="cell-output cell-output-error"><pre><code>{html.escape(tb)}</code></pre></div>\n'
+        return f'<div class="cell-output cell-output-error">{output_pre(tb)}</div>\n'
     data, meta = out.get('data', {}), out.get('metadata', {})
     if 'application/vnd.jupyter.widget-view+json' in data: return ''  # a live widget: its saved text is only its first state
-    if asis and 'text/markdown' in data: return f'<div class="cell-output-display">{md(cell_text(data["text/markdown"]))}</div>\n'
+    if asis and 'text/markdown' in data:   # show_doc's entry: its heading marked as a definition, which search ranks first
+        entry = md(cell_text(data["text/markdown"])).replace('class="anchored"', 'class="anchored doc-entry"')
+        return f'<div class="cell-output-display">{entry}</div>\n'
     mime = next((m for m in DISPLAY_MIMES if m in data), None)
     if mime is None: return ''
     value = cell_text(data[mime])
     if mime in ('image/png', 'image/jpeg'):
         size = ''.join(f' {k}="{v}"' for k, v in (meta.get(mime) or {}).items() if k in ('width', 'height'))
-        body = f'<img src="data:{mime};base64,{value.strip()}" alt=""{size}>'
+        w, h = png_size(value) if mime == 'image/png' else (0, 0)
+        # a strip (3 times wider than tall): on a phone it keeps 70% of its size and scrolls in its box, so labels stay readable
+        strip = f' class="strip" style="--natural-width: {w}px"' if h and w > 3 * h else ''
+        body = f'<img src="data:{mime};base64,{value.strip()}" alt=""{size}{strip}>'
     elif mime == 'image/svg+xml' or mime == 'text/html': body = value
     elif mime == 'text/markdown': body = md(value)
-    else: return f'<div class="cell-output cell-output-display"><pre><code>{html.escape(clean_stream(value))}</code></pre></div>\n'
+    else: return f'<div class="cell-output cell-output-display">{output_pre(clean_stream(value))}</div>\n'
     return f'<div class="cell-output cell-output-display">{body}</div>\n'
 
 def render_cell(cell: dict, md) -> str:
@@ -224,6 +249,10 @@ def copy_local_images(page: str, nbs: Path, out: Path):
 
 # --- the page ---------------------------------------------------------------------------------------------------
 
+def title_html(title: str) -> str:
+    "A page title as HTML: escaped, with its `code` spans as code."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(title))
+
 def nav_html(entries: list, titles: dict, current: str) -> str:
     "The sidebar: the course in order, the current page marked."
     items, section = [], None
@@ -232,7 +261,7 @@ def nav_html(entries: list, titles: dict, current: str) -> str:
         section = sec
         name = page_name(nb)
         cls = ' class="active" aria-current="page"' if name == current else ''
-        items.append(f'<li><a href="{name}"{cls}>{html.escape(titles.get(nb, Path(nb).stem))}</a></li>')
+        items.append(f'<li><a href="{name}"{cls}>{title_html(titles.get(nb, Path(nb).stem))}</a></li>')
     return '<ul>\n' + '\n'.join(items) + '\n</ul>'
 
 def toc_html(toc: list) -> str:
@@ -246,7 +275,7 @@ def pager_html(entries: list, titles: dict, current: str) -> str:
     names = [nb for _, nb in entries]
     idx = next((i for i, nb in enumerate(names) if page_name(nb) == current), None)
     if idx is None: return ''
-    link = lambda i, cls, arrow: (f'<a class="{cls}" href="{page_name(names[i])}">{arrow} {html.escape(titles.get(names[i], names[i]))}</a>'
+    link = lambda i, cls, arrow: (f'<a class="{cls}" href="{page_name(names[i])}">{arrow} {title_html(titles.get(names[i], names[i]))}</a>'
                                   if 0 <= i < len(names) else '<span></span>')
     return f'<nav class="pager">{link(idx - 1, "prev", "&larr;")}{link(idx + 1, "next", "&rarr;")}</nav>'
 
@@ -257,18 +286,23 @@ PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} &ndash; {site_title}</title>
 <meta name="description" content="{plain_description}">
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="site.css">
 <link rel="stylesheet" href="styles.css">
 <script src="search.js" defer></script>
+<script src="site.js" defer></script>
 </head>
 <body>
-<header class="navbar"><a class="brand" href="index.html">{site_title}</a>
-<div class="search"><input id="search" type="search" placeholder="Search the course" aria-label="Search the course" autocomplete="off">
-<div id="search-results" hidden></div></div><a class="repo" href="{git_url}">GitHub</a></header>
+<header class="navbar"><button class="sidebar-toggle" type="button" aria-label="Show the course's pages" aria-controls="sidebar"
+aria-expanded="false">&#9776;</button><a class="brand" href="index.html">{site_title}</a>
+<div class="search"><input id="search" type="search" placeholder="Search the course (/)" aria-label="Search the course" aria-keyshortcuts="/"
+autocomplete="off"><div id="search-results" hidden></div></div>
+<nav class="repo-links" aria-label="Repository"><a href="{git_url}">GitHub</a><a href="{git_url}/issues">Issues</a></nav></header>
 <div class="layout">
-<nav class="sidebar" aria-label="Course">{nav}</nav>
+<nav class="sidebar" id="sidebar" aria-label="Course">{nav}</nav>
 <main id="content">
-<header class="page-header"><h1 class="title">{title}</h1>{description}</header>
+<header class="page-header"><h1 class="title">{title_html}</h1>{description}</header>
 <div class="page-content">
 {body}</div>
 {pager}
@@ -279,59 +313,98 @@ PAGE = """<!DOCTYPE html>
 </html>
 """
 
+# Colours are variables, so the dark scheme (following the system's setting) only redefines them
 SITE_CSS = """
-:root { --primary: #2780e3; --border: #dee2e6; --muted: #6c757d; --code-bg: #f7f7f9; }
+:root { --primary: #2780e3; --border: #dee2e6; --muted: #6c757d; --code-bg: #f7f7f9; --text: #212529; --bg: #fff;
+        --nav-text: #343a40; --active-bg: #f1f6fd; --stripe: #f8f9fa; --inline-code: #9753b8; --toc-text: #495057; }
+@media (prefers-color-scheme: dark) {
+  :root { --primary: #6ea8fe; --border: #3a3f44; --muted: #adb5bd; --code-bg: #1e2227; --text: #dee2e6; --bg: #16191d;
+          --nav-text: #ced4da; --active-bg: #1d2a3a; --stripe: #1b1f24; --inline-code: #d2a8ff; --toc-text: #adb5bd; }
+  .navbar { background: #1d3557 !important; }
+  .cell-output-stderr pre { color: #ffda6a !important; background: #2b2610 !important; }
+  .cell-output-error pre { color: #ea868f !important; background: #2c0b0e !important; }
+  .cell-output-display img { background: #fff; }   /* figures drawn on white keep their white */
+}
 * { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #212529; }
+body { margin: 0; font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--text); background: var(--bg); }
 a { color: var(--primary); text-decoration: none; } a:hover { text-decoration: underline; }
 .navbar { background: var(--primary); padding: .6rem 1.5rem; display: flex; justify-content: space-between; align-items: center; }
 .navbar a { color: #fff; } .navbar .brand { font-size: 1.25rem; font-weight: 600; }
-.layout { display: grid; grid-template-columns: 15rem minmax(0, 52rem) 14rem; gap: 2.5rem; justify-content: center; padding: 0 1.5rem; }
+.layout { display: grid; grid-template-columns: 13rem minmax(0, 56rem) 12rem; gap: 1.75rem; justify-content: center; padding: 0 1rem; }
 .sidebar, .toc { position: sticky; top: 0; align-self: start; max-height: 100vh; overflow-y: auto; padding-top: 2rem; font-size: .9rem; }
 .sidebar ul, .toc ul { list-style: none; margin: 0; padding: 0; }
-.sidebar li a { display: block; padding: .3rem .6rem; border-left: 2px solid transparent; color: #343a40; }
-.sidebar li a.active { border-left-color: var(--primary); color: var(--primary); font-weight: 600; background: #f1f6fd; }
+.sidebar li a { display: block; padding: .3rem .6rem; border-left: 2px solid transparent; color: var(--nav-text); }
+.sidebar li a.active { border-left-color: var(--primary); color: var(--primary); font-weight: 600; background: var(--active-bg); }
 .sidebar .nav-section { margin-top: .8rem; font-weight: 600; color: var(--muted); text-transform: uppercase; font-size: .75rem; }
 .toc h2 { font-size: .8rem; text-transform: uppercase; color: var(--muted); margin: 0 0 .5rem; }
-.toc li a { display: block; padding: .15rem 0; color: #495057; } .toc li.toc-h3 a { padding-left: .9rem; font-size: .85rem; }
+.toc li a { display: block; padding: .15rem 0 .15rem .5rem; color: var(--toc-text); border-left: 2px solid transparent; }
+.toc li.toc-h3 a { padding-left: 1.2rem; font-size: .85rem; }
+.toc li a.active { color: var(--primary); border-left-color: var(--primary); font-weight: 600; }
 main { padding: 2rem 0 4rem; min-width: 0; }
 .page-header { border-bottom: 1px solid var(--border); margin-bottom: 1.5rem; padding-bottom: .8rem; }
 h1.title { margin: 0 0 .3rem; font-size: 2.3rem; line-height: 1.2; }
-h2 { margin-top: 2.2rem; padding-bottom: .3rem; border-bottom: 1px solid #eee; } h3 { margin-top: 1.6rem; }
+h2 { margin-top: 2.2rem; padding-bottom: .3rem; border-bottom: 1px solid var(--border); } h3 { margin-top: 1.6rem; }
 .anchor-link { visibility: hidden; margin-left: .4rem; font-size: .8em; color: var(--muted); }
 h2:hover .anchor-link, h3:hover .anchor-link, h4:hover .anchor-link { visibility: visible; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: .875em; }
-p code, li code, td code { background: var(--code-bg); color: #9753b8; padding: .1rem .25rem; border-radius: 3px; }
+p code, li code, td code { background: var(--code-bg); color: var(--inline-code); padding: .1rem .25rem; border-radius: 3px; overflow-wrap: anywhere; }
 a code, p a code, li a code, td a code { color: var(--primary); }  /* doc links are code: keep them visibly links */
 pre { background: var(--code-bg); padding: .75rem 1rem; border-radius: 4px; overflow-x: auto; line-height: 1.45; margin: 0 0 1rem; }
 pre code { background: none; color: inherit; padding: 0; font-size: .85rem; }
+/* source code wraps at the column (Quarto's code-overflow: wrap), continued lines indented; outputs keep their layout */
+pre.sourceCode { white-space: pre-wrap; overflow-wrap: anywhere; }
+.sourceCode { position: relative; }
+.code-copy-button { position: absolute; top: .35rem; right: .35rem; padding: .1rem .45rem; border: 1px solid var(--border);
+                    border-radius: 4px; background: var(--bg); color: var(--muted); cursor: pointer; opacity: .55; font-size: .75rem; }
+.code-copy-button::before { content: "Copy"; } .code-copy-button.copied::before { content: "Copied"; }
+.sourceCode:hover .code-copy-button, .code-copy-button:focus { opacity: 1; }
 .cell-output pre { background: none; max-height: 32rem; }
+.cell-output pre, .cell-output-display pre { padding: .6rem .75rem; }
+.cell-output pre code, .cell-output-display pre code { font-size: .76rem; }   /* a 100-character log line fits at 1280 px */
+pre.wrap, pre span.wrap { white-space: pre-wrap; overflow-wrap: anywhere; }   /* a log line wraps; a text table (no .wrap) keeps its columns */
 .cell-output-stderr pre { color: #856404; background: #fffbea; }
 .cell-output-error pre { color: #842029; background: #fbeaec; border-left-color: #dc3545 !important; }
 .cell-output-display { margin: .5rem 0 1rem; overflow-x: auto; }
 img { max-width: 100%; height: auto; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border-bottom: 1px solid var(--border); padding: .35rem .75rem; text-align: left; vertical-align: top; }
-thead th { border-bottom: 2px solid #adb5bd; } tbody tr:nth-child(odd) { background: #f8f9fa; }
+thead th { border-bottom: 2px solid var(--muted); } tbody tr:nth-child(odd) { background: var(--stripe); }
+td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
+td:not(:last-child) code { white-space: nowrap; overflow-wrap: normal; }   /* a name, type or default stays whole */
 hr { border: 0; border-top: 1px solid var(--border); margin: 1.5rem 0 .5rem; }
 math { font-family: math, "STIX Two Math", "Latin Modern Math", Cambria, serif; font-size: 1.05em; }
 .math.display { display: block; margin: 1rem 0; overflow-x: auto; }
 .pager { display: flex; justify-content: space-between; border-top: 1px solid var(--border); margin-top: 3rem; padding-top: 1rem; }
 .search { position: relative; flex: 0 1 24rem; margin: 0 1.5rem; }
 #search { width: 100%; padding: .3rem .6rem; border: 0; border-radius: 4px; font-size: .95rem; }
-#search-results { position: absolute; top: 2.3rem; left: 0; right: 0; z-index: 10; background: #fff; border: 1px solid var(--border);
+#search-results { position: absolute; top: 2.3rem; left: 0; right: 0; z-index: 10; background: var(--bg); border: 1px solid var(--border);
                   border-radius: 4px; box-shadow: 0 4px 12px rgba(0,0,0,.15); max-height: 70vh; overflow-y: auto; }
-#search-results a { display: block; padding: .45rem .75rem; color: #212529; border-bottom: 1px solid #f1f3f5; }
-#search-results a:hover, #search-results a:focus { background: #f1f6fd; text-decoration: none; }
-#search-results .where { color: var(--muted); font-size: .8rem; } #search-results .snippet { font-size: .85rem; color: #495057; }
+#search-results a { display: block; padding: .45rem .75rem; color: var(--text); border-bottom: 1px solid var(--border); }
+#search-results a:hover, #search-results a:focus { background: var(--active-bg); text-decoration: none; }
+#search-results .where { color: var(--muted); font-size: .8rem; } #search-results .snippet { font-size: .85rem; color: var(--toc-text); }
+#search-results .kind { float: right; font-size: .75rem; color: var(--muted); }
 #search-results .none { padding: .45rem .75rem; color: var(--muted); }
+.repo-links a { margin-left: 1rem; }
+.sidebar-toggle { display: none; background: none; border: 0; color: #fff; font-size: 1.4rem; padding: 0 .6rem 0 0; cursor: pointer; }
 @media (max-width: 75rem) { .layout { grid-template-columns: 13rem minmax(0, 1fr); } .toc { display: none; } }
-@media (max-width: 48rem) { .layout { display: block; } .sidebar { position: static; max-height: none; } }
+/* a phone: the sidebar hides behind the menu button, the page takes the whole width */
+@media (max-width: 48rem) {
+  .layout { display: block; padding: 0 .9rem; }
+  .sidebar-toggle { display: inline-block; }
+  .sidebar { display: none; position: static; max-height: none; padding-top: .5rem; border-bottom: 1px solid var(--border); }
+  body.sidebar-open .sidebar { display: block; }
+  .navbar { padding: .5rem .9rem; flex-wrap: wrap; }
+  .search { order: 3; flex: 1 0 100%; margin: .4rem 0 0; }
+  h1.title { font-size: 1.8rem; } div.description { font-size: 115%; }
+  main { padding-top: 1.2rem; }
+  pre { padding: .6rem .7rem; }
+  img.strip { max-width: none; width: calc(var(--natural-width) * .7); }
+}
 """
 
 # --- offline search ---------------------------------------------------------------------------------------------
 
-HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)<a class="anchor-link"', re.S)
+HEADING = re.compile(r'<h([23]) id="([^"]+)"(?: class="([^"]*)")?[^>]*>(.*?)<a class="anchor-link"', re.S)
 
 def plain_text(fragment: str) -> str:
     "The text of an HTML fragment, tags dropped and whitespace collapsed."
@@ -339,16 +412,17 @@ def plain_text(fragment: str) -> str:
 
 def search_entries(page: str, title: str, body: str) -> list[dict]:
     "One search entry per section of a page (the part before the first heading, then each h2 and h3): its prose and its code."
-    cuts = [(0, '', title)] + [(m.start(), m[2], plain_text(m[3])) for m in HEADING.finditer(body)]
+    cuts = [(0, '', title, False)] + [(m.start(), m[2], plain_text(m[4]), 'doc-entry' in (m[3] or '')) for m in HEADING.finditer(body)]
     body = re.sub(r'<a class="anchor-link"[^>]*>#</a>', lambda m: ' ' * len(m[0]), body)   # same offsets, no '#' in the text
     entries = []
-    for (start, anchor, heading), (end, *_) in zip(cuts, cuts[1:] + [(len(body), '', '')]):
+    for (start, anchor, heading, definition), (end, *_) in zip(cuts, cuts[1:] + [(len(body), '', '', False)]):
         section = body[start:end]
         blocks = re.findall(r'<pre\b.*?</pre>', section, flags=re.S)
         # code and outputs: the highlighter's token spans joined as written (plain_text would space every token apart)
         code = ' '.join(' '.join(html.unescape(re.sub(r'<[^>]+>', '', b)).split()) for b in blocks)
         text = plain_text(re.sub(r'<pre\b.*?</pre>', ' ', section, flags=re.S))
-        if text or code: entries.append(dict(page=page, anchor=anchor, title=title, heading=heading, text=text[:3000], code=code[:3000]))
+        if text or code: entries.append(dict(page=page, anchor=anchor, title=title, heading=heading, text=text[:3000], code=code[:3000],
+                                             definition=definition))
     return entries
 
 # The search runs in the page over an index in a script file (not fetched JSON, which browsers refuse over file://)
@@ -364,7 +438,10 @@ document.addEventListener('DOMContentLoaded', () => {
       const head = (e.title + ' ' + e.heading).toLowerCase(), text = e.text.toLowerCase(), code = e.code.toLowerCase();
       if (!words.every(w => head.includes(w) || text.includes(w) || code.includes(w))) return null;
       const count = (s, w) => Math.min(s.split(w).length - 1, 5);
-      return {e, score: words.reduce((s, w) => s + (head.includes(w) ? 10 : 0) + count(text, w) + count(code, w) / 2, 0)};
+      // a definition whose name is a query word (`Learner` for "learner", `Learner.fit` for "fit") ranks first
+      const name = e.heading.toLowerCase(), named = e.definition && words.some(w => name === w || name.endsWith('.' + w));
+      return {e, score: (named ? 1000 : 0) + (e.definition && words.some(w => name.includes(w)) ? 50 : 0) +
+                        words.reduce((s, w) => s + (head.includes(w) ? 10 : 0) + count(text, w) + count(code, w) / 2, 0)};
     }).filter(Boolean).sort((a, b) => b.score - a.score).slice(0, 12);
     // the snippet comes from the prose where it has the first word, else from the code (shown as code)
     const snippet = (s, w) => { const at = s.toLowerCase().indexOf(w), from = Math.max(0, at - 60);
@@ -372,16 +449,53 @@ document.addEventListener('DOMContentLoaded', () => {
     results.innerHTML = hits.length ? hits.map(({e}) => {
       const prose = snippet(e.text, words[0]), code = prose ? null : snippet(e.code, words[0]);
       const shown = prose ? esc(prose) : code ? `<code>${esc(code)}</code>` : esc(e.text.slice(0, 140));
-      return `<a href="${e.page}${e.anchor ? '#' + e.anchor : ''}"><div class="where">${esc(e.title)}</div>` +
+      return `<a href="${e.page}${e.anchor ? '#' + e.anchor : ''}"><div class="where">${esc(e.title)}` +
+             `${e.definition ? '<span class="kind">definition</span>' : ''}</div>` +
              `<div>${esc(e.heading || e.title)}</div><div class="snippet">${shown}</div></a>`;
     }).join('') : '<div class="none">No section mentions all of these words.</div>';
     results.hidden = false;
   };
   box.addEventListener('input', show);
-  box.addEventListener('keydown', ev => { if (ev.key === 'Escape') { box.value = ''; show(); } });
+  box.addEventListener('keydown', ev => {
+    if (ev.key === 'Escape') { box.value = ''; show(); box.blur(); }
+    if (ev.key === 'Enter') { const first = results.querySelector('a'); if (first) first.click(); }
+  });
+  // '/' (or Ctrl-K) anywhere but in a text field jumps to the search box, as on most documentation sites
+  document.addEventListener('keydown', ev => {
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+    if ((ev.key === '/' && !typing) || (ev.key === 'k' && (ev.ctrlKey || ev.metaKey))) { ev.preventDefault(); box.focus(); box.select(); }
+  });
   document.addEventListener('click', ev => { if (!ev.target.closest('.search')) results.hidden = true; });
 });
 """
+
+SITE_JS = """
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('.code-copy-button').forEach(button => button.addEventListener('click', async () => {
+    const code = button.parentElement.querySelector('pre code').innerText;
+    try { await navigator.clipboard.writeText(code); } catch (e) {   // file:// pages may not reach the clipboard API
+      const area = Object.assign(document.createElement('textarea'), {value: code}); document.body.append(area);
+      area.select(); document.execCommand('copy'); area.remove(); }
+    button.classList.add('copied'); button.title = 'Copied'; setTimeout(() => { button.classList.remove('copied'); button.title = 'Copy the code'; }, 1500);
+  }));
+  // the table of contents marks the section being read: the last heading above the top quarter of the window
+  const links = [...document.querySelectorAll('.toc a')], headings = links.map(a => document.getElementById(a.hash.slice(1)));
+  const mark = () => {
+    let current = 0;
+    headings.forEach((h, i) => { if (h && h.getBoundingClientRect().top < window.innerHeight / 4) current = i; });
+    links.forEach((a, i) => a.classList.toggle('active', i === current));
+  };
+  if (links.length) { mark(); document.addEventListener('scroll', mark, {passive: true}); }
+  const toggle = document.querySelector('.sidebar-toggle');
+  if (toggle) toggle.addEventListener('click', () => {
+    const open = document.body.classList.toggle('sidebar-open'); toggle.setAttribute('aria-expanded', open);
+  });
+});
+"""
+
+# the favicon: the site's initial on its colour
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#2780e3"/>'
+           '<text x="16" y="23" font-family="Arial, sans-serif" font-size="20" font-weight="700" fill="#fff" text-anchor="middle">n</text></svg>')
 
 def build(out: Path, proc: bool = True):
     "Write the site for every notebook in nbs/ to `out`; return the page names written."
@@ -406,7 +520,7 @@ def build(out: Path, proc: bool = True):
         body = ''.join(render_cell(c, md) for c in cells)
         desc = str(fm.get('description') or '')
         html_page = PAGE.format(
-            title=html.escape(titles[name]), site_title=html.escape(cfg['title']), git_url=html.escape(cfg['git_url']),
+            title=html.escape(titles[name].replace('`', '')), title_html=title_html(titles[name]), site_title=html.escape(cfg['title']), git_url=html.escape(cfg['git_url']),
             plain_description=html.escape(desc), description=f'<div class="description">{md(desc)}</div>' if desc else '',
             nav=nav_html(entries, titles, page), body=body, pager=pager_html(entries, titles, page), toc=toc_html(renderer.toc))
         html_page = localise_links(html_page, url, {p.name for p in notebooks})
@@ -414,7 +528,11 @@ def build(out: Path, proc: bool = True):
         (out/page).write_text(html_page)
         index += search_entries(page, titles[name], body)
     (out/'search.js').write_text(f"const SEARCH_INDEX = {json.dumps(index, ensure_ascii=False)};\n{SEARCH_JS}")
-    (out/'site.css').write_text(SITE_CSS + HtmlFormatter(style='default').get_style_defs('.highlight'))
+    dark_code = HtmlFormatter(style='github-dark').get_style_defs('.highlight')
+    (out/'site.css').write_text(SITE_CSS + HtmlFormatter(style='default').get_style_defs('.highlight') +
+                                f"\n@media (prefers-color-scheme: dark) {{\n{dark_code}\n.highlight {{ background: none; }}\n}}\n")
+    (out/'site.js').write_text(SITE_JS)
+    (out/'favicon.svg').write_text((nbs/'favicon.svg').read_text() if (nbs/'favicon.svg').exists() else FAVICON)
     if (nbs/'styles.css').exists(): shutil.copy2(nbs/'styles.css', out/'styles.css')
     else: (out/'styles.css').write_text('')
     return [page_name(p.name) for p in notebooks]

@@ -2,7 +2,7 @@
 
 Markdown cells are kept as they are, code cells become Python blocks, text outputs become plain blocks;
 hidden cells, nbdev directives, image and HTML outputs (progress bars) are left out (the docs site shows them).
-Links to the site's pages (`learner.html`) become absolute, on the docs host of settings.ini, so they work on GitHub and PyPI.
+Links to the site's pages (`learner.html`, or a notebook `02d_learner.ipynb`) become absolute, on the docs host of settings.ini, so they work on GitHub and PyPI.
 """
 import configparser, json, re
 from pathlib import Path
@@ -30,7 +30,8 @@ def docs_url() -> str:
     return cfg['DEFAULT']['doc_host'] + cfg['DEFAULT']['doc_baseurl']
 
 def absolute_links(md: str, base: str) -> str:
-    "Markdown links to relative .html pages made absolute under `base`."
+    "Markdown links to relative .html pages, or to notebooks (their pages), made absolute under `base`."
+    md = re.sub(r'\]\((\d\d[a-z]?_)?([A-Za-z0-9_\-]+)\.ipynb(#[^)]*)?\)', lambda m: f"]({m[2].lower()}.html{m[3] or ''})", md)
     return re.sub(r'\]\(([A-Za-z0-9_\-]+\.html(?:#[^)]*)?)\)', lambda m: f"]({base}/{m.group(1)})", md)
 
 def main():
