@@ -15,7 +15,7 @@ from PIL import Image
 import fastcore.all as fc
 from fastcore.basics import patch   # nbdev documents methods added with a plain @patch as Class.method
 
-from .files import DataError
+from .files import DataError, atomic_save
 
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'FASHION_MNIST_FILES', 'IDX_IMAGES_MAGIC', 'IDX_LABELS_MAGIC', 'HUB_FASHION_MNIST',
@@ -212,9 +212,23 @@ def images_to_tensor(images) -> torch.Tensor:
     x = torch.from_numpy(np.stack(arrs)) if arrs else torch.empty(0, 1, 0, 0, dtype=torch.uint8)
     return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
 
-def hf_ds_to_tensors(ds, x_key: str='image', y_key: str='label') -> tuple[torch.Tensor, torch.Tensor]:
+def hf_ds_to_tensors(ds, x_key: str='image', y_key: str='label',
+                     cache: bool=True, # keep the tensors of a dataset saved on disk in `cache_dir()`, by its fingerprint
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
     "Decode a whole Hugging Face image dataset once into uint8 images and int64 labels."
-    return images_to_tensor(ds[x_key]), torch.tensor(ds[y_key], dtype=torch.long)
+    # a dataset read from disk keeps its fingerprint from one process to the next: decoded once, loaded after (~10 s -> 0.1 s
+    # for Fashion-MNIST); one built in memory gets a new fingerprint each time, so caching it would only fill the disk
+    path = cache_dir()/'tensors'/f'{ds._fingerprint}-{x_key}-{y_key}.pt' if cache and ds.cache_files else None
+    if path is not None and path.exists():
+        try:
+            saved = torch.load(path, weights_only=True)
+            return saved['x'], saved['y']
+        except Exception: pass   # a damaged cache file (a full disk, an older torch): decode again, and replace it
+    x, y = images_to_tensor(ds[x_key]), torch.tensor(ds[y_key], dtype=torch.long)
+    if path is not None:
+        try: atomic_save({'x': x, 'y': y}, path)
+        except OSError: pass   # a read-only or full cache costs only the time to decode again
+    return x, y
 
 # %% ../nbs/01_dataloaders.ipynb #f4bed939
 def fashion_mnist_tensors(path: str|Path) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:

@@ -67,6 +67,7 @@ def reference(tmp_path_factory, data_path) -> Path:
     assert {p.name for p in out.iterdir()} >= {'best.pt', 'last.pt', 'history.csv'}
     return out
 
+@pytest.mark.slow
 def test_two_nodes_equal_one_node_with_two_processes(reference, tmp_path, data_path):
     "Two launching commands, one process each, meet at a c10d rendezvous on the loopback and train exactly as --nproc 2 does."
     from nntrain.accel import free_port
@@ -96,6 +97,7 @@ def wait_for_mid_epoch_checkpoint(proc: subprocess.Popen, out: Path):
         except (OSError, RuntimeError, EOFError): pass   # not written yet
         assert proc.poll() is None, proc.communicate()[1][-3000:]
 
+@pytest.mark.slow
 def test_killed_worker_restarts_and_ends_with_the_same_weights(reference, tmp_path, data_path):
     "SIGKILL to rank 0 mid-epoch: with --max_restarts 1 torchrun restarts both workers, which resume from the newest checkpoint."
     proc = start('--nproc', 2, '--max_restarts', 1, '--data', data_path, '--out', tmp_path)

@@ -24,6 +24,7 @@ def newest_fastcore(tmp_path_factory) -> dict:
     assert int(version.split('.')[0]) >= 2, f"expected fastcore 2 or newer ahead on the path, got {version}"
     return env
 
+@pytest.mark.slow
 def test_cli_tests_pass_with_the_newest_fastcore(newest_fastcore, data_path):
     "The command line's own tests (usage, an end-to-end run, a bad --out, a missing extra), again with fastcore 2 first on the path."
     res = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', str(ROOT/'tests'/'test_cli.py'),
@@ -51,6 +52,7 @@ print('fastcore', fastcore.__version__, 'valid loss', learn.history[-1]['loss'])
     assert res.returncode == 0, res.stderr[-3000:]
     assert res.stdout.startswith('fastcore 2') and (tmp_path/'last.pt').is_file()
 
+@pytest.mark.slow
 def test_wheel_installs_beside_fastai(tmp_path):
     "pip can resolve the built wheel and fastai together (a dry run: nothing is installed)."
     res = pip('wheel', '-q', '--no-deps', '--no-build-isolation', '-w', str(tmp_path), str(ROOT))
@@ -63,6 +65,7 @@ def test_wheel_installs_beside_fastai(tmp_path):
     assert 'nntrain' in chosen and 'fastai' in chosen, chosen
     assert int(chosen['fastcore'].split('.')[0]) >= 2, chosen
 
+@pytest.mark.slow
 def test_release_build_passes_its_checks(tmp_path):
     "What the release workflow publishes: an sdist and a wheel that twine accepts, with every module, a CHANGELOG entry, and no web stack for a progress bar."
     res = subprocess.run([sys.executable, '-m', 'build', '--sdist', '--wheel', '--no-isolation', '-o', str(tmp_path), str(ROOT)],

@@ -52,6 +52,7 @@ def test_torchvision_without_weights_offline_says_what_to_pass(trees, tmp_path):
               env={**env, 'TORCH_HOME': str(tmp_path/'torch_home')})
     assert res.returncode == 2 and '--weights FILE' in res.stderr and 'Traceback' not in res.stderr, res.stderr
 
+@pytest.mark.slow
 def test_timm_model_with_local_weights_trains_predicts_evaluates_exports(trees, tmp_path):
     pytest.importorskip('timm')
     import timm
