@@ -35,7 +35,7 @@ class MetricsS(Subscriber):
         self.metrics = {type(m).__name__: m for m in metrics} | named_metrics
         self.loss, self.show = torcheval_metrics().Mean(), show
 
-    def before_fit(self, learn): self.header_done, self.tensors = False, []
+    def before_fit(self, learn): self.header_done, self.tensors, self.handle = False, [], None
     def _reset(self, learn):
         for m in [self.loss, *self.metrics.values()]: m.reset()
     before_train = before_valid = _reset
@@ -67,10 +67,22 @@ class MetricsS(Subscriber):
         others = {k: v for k, v in vals.items() if isinstance(v, torch.Tensor)}
         learn.history.append(row)
         if others: self.tensors.append(where | others)
-        if self.show and process_rank() == 0:
-            if not self.header_done: print(''.join(f"{k:>12}" for k in row)); self.header_done = True
-            print(''.join(f"{_fmt(v):>12}" for v in row.values()))
+        if self.show and process_rank() == 0: self._show(row)
     after_train = after_valid = _record
+
+    def _show(self, row: dict):
+        "A line per phase under a header; in Jupyter, one table that grows a row per phase."
+        if in_notebook():
+            from IPython.display import display
+            import pandas as pd
+            if self.handle is None: self.shown = []
+            self.shown.append({k: v if k in ('epoch', 'phase') else _fmt(v) for k, v in row.items()})
+            table = pd.DataFrame(self.shown).set_index(['epoch', 'phase'])
+            if self.handle is None: self.handle = display(table, display_id=True)
+            else: self.handle.update(table)
+            return
+        if not self.header_done: print(''.join(f"{k:>12}" for k in row)); self.header_done = True
+        print(''.join(f"{_fmt(v):>12}" for v in row.values()))
 
     def state_dict(self) -> dict:
         "The metrics' running state, so a mid-epoch checkpoint resumes the phase's figures exactly."

@@ -13,7 +13,7 @@ def data_path() -> Path:
     if not p: pytest.fail("Set NNTRAIN_DATA to a folder holding fashion_mnist/ with the four IDX .gz files.")
     return Path(p)
 
-# The README's test command must stay under 15 minutes on 2 cores: tests marked `slow` (package rebuilds, the extra
+# The README's test command must stay under 15 minutes on 2 cores: tests marked `slow` (package rebuilds, three of the
 # multi-process scenarios, the timm path end to end) run only with NNTRAIN_SLOW_TESTS=1 (.github/workflows/test.yaml
 # runs them every night). The notebooks' `#| slow` cells are another matter: long trainings, run by hand.
 def pytest_configure(config):

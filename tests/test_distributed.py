@@ -110,6 +110,7 @@ def test_killed_worker_restarts_and_ends_with_the_same_weights(reference, tmp_pa
     assert_same_run(tmp_path, reference)
     assert_nothing_left(tmp_path)
 
+@pytest.mark.slow
 def test_sigterm_stops_every_worker_and_resume_is_exact(reference, tmp_path, data_path):
     "SIGTERM to the launcher stops torchrun and both workers at one step (no restart, though one is allowed); --resume ends as the reference."
     args = ['--nproc', 2, '--max_restarts', 1, '--data', data_path, '--out', tmp_path]

@@ -25,10 +25,24 @@ def layers_contract(modules: list[str]) -> str:
             '[importlinter:contract:notebook-order]\nname = a module imports only modules of earlier notebooks\n'
             f'type = layers\nlayers =\n{layers}')
 
+def tooling_modules() -> list[str]:
+    "Private modules that unnumbered notebooks export (how_built's `_showdoc`): about the docs, outside the course's layers."
+    mods = []
+    for nb in sorted((ROOT/'nbs').glob('[!0-9]*.ipynb')):
+        if nb.stem == 'index': continue   # `all`, on top of the layers (notebook_modules)
+        src = '\n'.join(''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code')
+        if m := re.search(r'^#\|\s*default_exp\s+(\S+)', src, re.M): mods.append(m.group(1))
+    return mods
+
 def test_every_module_has_its_notebook():
     "A module no notebook exports would escape the contract (and be edited by hand)."
     made = {p.stem for p in (ROOT/'nntrain').glob('*.py')} - {'__init__'} - {Path(g).stem for g in GENERATED}
-    assert made == set(notebook_modules()), f"modules without a notebook: {sorted(made - set(notebook_modules()))}"
+    expected = set(notebook_modules()) | set(tooling_modules())
+    assert made == expected, f"modules without a notebook: {sorted(made - expected)}"
+    for mod in tooling_modules():   # tooling stays private and apart: nothing of the course imports it, it imports none of it
+        assert mod.startswith('_'), f"nntrain.{mod} comes from an unnumbered notebook: name it _{mod} (tooling) or give it a number"
+        tree = ast.parse((ROOT/'nntrain'/f'{mod}.py').read_text())
+        assert not any(isinstance(n, ast.ImportFrom) and (n.level or (n.module or '').startswith('nntrain')) for n in ast.walk(tree)), mod
 
 def test_imports_follow_the_notebook_order(tmp_path):
     "No module imports one of a later notebook, so there is no cycle either."

@@ -371,6 +371,8 @@ th, td { border-bottom: 1px solid var(--border); padding: .35rem .75rem; text-al
 thead th { border-bottom: 2px solid var(--muted); } tbody tr:nth-child(odd) { background: var(--stripe); }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 td:not(:last-child) code { white-space: nowrap; overflow-wrap: normal; }   /* a name, type or default stays whole */
+table.dataframe { border: 0; width: auto; } table.dataframe td, table.dataframe th { border: 0; border-bottom: 1px solid var(--border); }
+table.dataframe td { text-align: right; font-variant-numeric: tabular-nums; }   /* pandas' tables: numbers line up */
 hr { border: 0; border-top: 1px solid var(--border); margin: 1.5rem 0 .5rem; }
 math { font-family: math, "STIX Two Math", "Latin Modern Math", Cambria, serif; font-size: 1.05em; }
 .math.display { display: block; margin: 1rem 0; overflow-x: auto; }

@@ -309,7 +309,6 @@ def check_site(site: Path, screenshots: Path | None = None, full_page: bool = Fa
                 site_features['page'] = name
             browser.resize(PHONE_HEIGHT, PHONE_WIDTH)
             phone[name] = browser.evaluate(LAYOUT_FACTS_JS)
-            if screenshots: browser.screenshot(screenshots/(Path(name).stem + '-phone.png'))
             browser.resize(HEIGHT)
     if features: problems += reading_problems(site, pages, facts, layout, phone, reader, site_features, report)
     ids = {name: set(f.get('ids', ())) for name, f in facts.items()}

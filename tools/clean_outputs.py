@@ -2,7 +2,8 @@
 
 - paths: a temporary folder (`/tmp/tmpab12cd/run`) becomes `work/run`, the data folder passed in `$NNTRAIN_DATA`
   becomes `$NNTRAIN_DATA`, the home folder `~`; the figures and messages around them are left as they are;
-- stray progress: the "Total time" boxes an older progress bar left behind are dropped.
+- stray progress: progress-bar widgets (tqdm in Jupyter), and the "Total time" boxes an older progress bar left
+  behind, are dropped: the page shows what they led to.
 
     python tools/clean_outputs.py                 # every notebook in nbs/
     python tools/clean_outputs.py nbs/10_your_data.ipynb --check   # exit 1 if anything would change
@@ -41,6 +42,7 @@ def clean_notebook(nb: dict, rules) -> int:
         for out in cell.get('outputs', []):
             html = ''.join(out.get('data', {}).get('text/html', ''))
             if out.get('output_type') == 'display_data' and PROGRESS_LEFTOVER.match(html.strip()): changed += 1; continue
+            if 'application/vnd.jupyter.widget-view+json' in out.get('data', {}): changed += 1; continue   # a live progress bar
             before = json.dumps(out)
             if 'text' in out: out['text'] = clean_field(out['text'], rules)
             for mime in [m for m in out.get('data', {}) if m.startswith('text/')]: out['data'][mime] = clean_field(out['data'][mime], rules)

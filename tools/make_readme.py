@@ -19,7 +19,8 @@ def cell_text(cell) -> str:
     parts = [f"```python\n{code}\n```"] if code else []
     for out in cell.get('outputs', []):
         data = out.get('data', {})
-        if out.get('name') == 'stderr' or 'image/png' in data or 'text/html' in data: continue
+        if out.get('name') == 'stderr' or 'image/png' in data or 'application/vnd.jupyter.widget-view+json' in data: continue
+        if 'text/html' in data and '<table' not in ''.join(data['text/html']): continue   # a table's text form reads as well
         text = ''.join(out.get('text', '') or data.get('text/plain', ''))
         if text.strip(): parts.append(f"```\n{text.rstrip()}\n```")
     return '\n\n'.join(parts)
