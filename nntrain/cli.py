@@ -132,11 +132,19 @@ def _launch_if_asked(cfg: RunConfig, argv: list[str]):
         # into the folder chosen here (a worker choosing it would see the folder its launcher prepared as taken)
         sys.exit(launch(cfg.nproc, ['train', *strip_options(argv, LAUNCH_OPTIONS), '--out', cfg.out], **where))
 
+class _Terminated(KeyboardInterrupt):
+    "SIGTERM outside a fit (while the run loads its data, say): it unwinds as Ctrl-C does, so the run folder is put back in order."
+
+def _raise_terminated(signum, frame): raise _Terminated()
+
 def train(argv: list[str]|None=None):
     "`nntrain train [options]`: train a model on Fashion-MNIST or on your own image folders."
     argv = sys.argv[2:] if argv is None else argv
     given = vars(config_parser().parse_args(argv))   # argparse itself prints a malformed option's error and exits with 2
     debug, out = given['debug'], Path('.')
+    # SignalStopS turns SIGTERM into a clean stop during the fit; before it (the run folder locked, the data loading) and
+    # after, SIGTERM's default would kill the process where it stands, leaving its lock and a set-aside run behind
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL: signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         with user_errors('train', debug):
             options, print_config = train_options(argv)
@@ -148,10 +156,12 @@ def train(argv: list[str]|None=None):
         with user_errors('train', debug, out):
             _launch_if_asked(cfg, argv)
             learn = train_classifier(config=cfg)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         if debug: raise
         saved = f"{out/'last.pt'} holds the last checkpoint written" if (out/'last.pt').is_file() else "before the run's first checkpoint"
-        print(f"nntrain train: interrupted; {saved}.", file=sys.stderr); sys.exit(130)
+        terminated = isinstance(e, _Terminated)
+        print(f"nntrain train: {'terminated' if terminated else 'interrupted'}; {saved}.", file=sys.stderr)
+        sys.exit(128 + signal.SIGTERM if terminated else 130)
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
     if learn.stop_requested in ('SIGINT', 'SIGTERM'):

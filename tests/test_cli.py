@@ -105,6 +105,18 @@ def test_two_runs_never_share_a_folder(tmp_path, data_path):
     config = json.loads((out/'config.json').read_text())
     assert (config['epochs'], config['limit']) == (200, 1000) and not (out/'.lock').exists()   # the first run's files; its lock gone
 
+def test_sigterm_while_the_run_starts_leaves_no_lock(tmp_path, data_path):
+    "SIGTERM once the folder is locked, while the data loads (before SignalStopS listens): exit 143, one line, no lock left."
+    out = tmp_path/'run'
+    run_ = subprocess.Popen([NNTRAIN, 'train', '--data', str(data_path), '--epochs', '200', '--limit', '1000', '--out', str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while not (out/'.lock').exists() and run_.poll() is None: time.sleep(0.01)
+    run_.send_signal(signal.SIGTERM)
+    assert run_.wait(timeout=120) == 128 + signal.SIGTERM
+    err = run_.stderr.read()
+    assert err.startswith('nntrain train: terminated;') and err.count('\n') == 1 and 'Traceback' not in err, err
+    assert not (out/'.lock').exists()
+
 def test_a_refused_write_is_one_line_naming_the_file(tmp_path, data_path):
     "A file-size limit (EFBIG, which torch wraps in a RuntimeError as it does a full disk's ENOSPC): one line, nothing left behind."
     import resource
