@@ -111,3 +111,8 @@ def test_search_index_keeps_code_apart_from_prose():
     assert (entry['anchor'], entry['heading']) == ('fitting', 'Fitting')
     assert entry['text'] == 'Fitting Call fit to train.'   # the prose, for the snippet
     assert entry['code'] == 'learn.fit(3)'                 # the code as written, not 'learn . fit ( 3 )'
+
+def test_readme_is_made_from_the_index():
+    "README.md is generated: an edit to nbs/index.ipynb without `python tools/make_readme.py` leaves it stale."
+    from make_readme import readme_text
+    assert (ROOT/'README.md').read_text() == readme_text(), "README.md is out of date: run python tools/make_readme.py"

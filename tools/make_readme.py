@@ -35,10 +35,13 @@ def absolute_links(md: str, base: str) -> str:
     md = re.sub(r'\]\((\d\d[a-z]?_)?([A-Za-z0-9_\-]+)\.ipynb(#[^)]*)?\)', lambda m: f"]({m[2].lower()}.html{m[3] or ''})", md)
     return re.sub(r'\]\(([A-Za-z0-9_\-]+\.html(?:#[^)]*)?)\)', lambda m: f"]({base}/{m.group(1)})", md)
 
-def main():
+def readme_text() -> str:
+    "README.md as nbs/index.ipynb makes it."
     nb = json.loads((ROOT/'nbs'/'index.ipynb').read_text())
     body = absolute_links('\n\n'.join(t for t in map(cell_text, nb['cells']) if t), docs_url())
     header = "<!-- Generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file. -->\n\n"
-    (ROOT/'README.md').write_text(header + body + '\n')
+    return header + body + '\n'
+
+def main(): (ROOT/'README.md').write_text(readme_text())
 
 if __name__ == '__main__': main()
