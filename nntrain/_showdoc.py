@@ -18,10 +18,11 @@ def short_default(value) -> str:
     "A default value as written in code: a function or class by its name."
     return value.__name__ if isinstance(value, FunctionType) or inspect.isclass(value) else repr(value)
 
+def _stars(p: inspect.Parameter) -> str: return '*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else ''
+
 def _fmt_param(p: inspect.Parameter) -> str:
     "One parameter as written in a signature."
-    star = '*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else ''
-    text = star + p.name + ('' if p.annotation is p.empty else ': ' + short_type(p.annotation))
+    text = _stars(p) + p.name + ('' if p.annotation is p.empty else ': ' + short_type(p.annotation))
     if p.default is not p.empty: text += ('=' if p.annotation is p.empty else ' = ') + short_default(p.default)
     return text
 
@@ -68,7 +69,7 @@ class ApiRenderer(BasicMarkdownRenderer):
         ret_note = (notes.get('return') or {}).get('docment')
         if ret_note and not details[params[-1].name]: details[params[-1].name] = ret_note
         if not any(details.values()): return ''
-        rows = [(('*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else '') + p.name,
+        rows = [(_stars(p) + p.name,
                  '' if p.annotation is p.empty else short_type(p.annotation),
                  '' if p.default is p.empty else short_default(p.default), details[p.name]) for p in params]
         cols = [i for i in range(1, 4) if any(r[i] for r in rows)]

@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 from test_folders import NNTRAIN, run
+from nntrain.accel import free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]/'tools'))
 from check_docs import CHROMIUM, Chromium
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason='Chromium (Debian package chromium) is not installed')
 
-def free_port() -> int:
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 120):
     "Wait until something listens on `port`, failing early if `proc` exits."

@@ -88,13 +88,12 @@ def pandoc_id(text: str) -> str:
 
 COPY_BUTTON = '<button class="code-copy-button" type="button" title="Copy the code" aria-label="Copy the code"></button>'
 
-def highlight_code(code: str, lang: str = 'python', copy: bool = True) -> str:
+def highlight_code(code: str, lang: str = 'python') -> str:
     "Code as highlighted HTML in Quarto's classes (so nbs/styles.css applies), with a copy button as Quarto's `code-copy` adds."
     try: lexer = get_lexer_by_name(lang or 'text')
     except ClassNotFound: lexer = get_lexer_by_name('text')
     body = highlight(code.rstrip('\n'), lexer, HtmlFormatter(nowrap=True))
-    button = COPY_BUTTON if copy else ''
-    return f'<div class="sourceCode">{button}<pre class="sourceCode highlight {html.escape(lang)}"><code>{body}</code></pre></div>\n'
+    return f'<div class="sourceCode">{COPY_BUTTON}<pre class="sourceCode highlight {html.escape(lang)}"><code>{body}</code></pre></div>\n'
 
 class PageRenderer(mistune.HTMLRenderer):
     "Markdown to HTML for one page: pandoc heading ids (unique within the page), highlighted code, a table of contents."
@@ -369,7 +368,6 @@ img { max-width: 100%; height: auto; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border-bottom: 1px solid var(--border); padding: .35rem .75rem; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--muted); } tbody tr:nth-child(odd) { background: var(--stripe); }
-td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 td:not(:last-child) code { white-space: nowrap; overflow-wrap: normal; }   /* a name, type or default stays whole */
 table.dataframe { border: 0; width: auto; } table.dataframe td, table.dataframe th { border: 0; border-bottom: 1px solid var(--border); }
 table.dataframe td { text-align: right; font-variant-numeric: tabular-nums; }   /* pandas' tables: numbers line up */
@@ -495,10 +493,6 @@ document.addEventListener('DOMContentLoaded', () => {
 });
 """
 
-# the favicon: the site's initial on its colour
-FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#2780e3"/>'
-           '<text x="16" y="23" font-family="Arial, sans-serif" font-size="20" font-weight="700" fill="#fff" text-anchor="middle">n</text></svg>')
-
 def build(out: Path, proc: bool = True):
     "Write the site for every notebook in nbs/ to `out`; return the page names written."
     cfg = settings()
@@ -534,7 +528,7 @@ def build(out: Path, proc: bool = True):
     (out/'site.css').write_text(SITE_CSS + HtmlFormatter(style='default').get_style_defs('.highlight') +
                                 f"\n@media (prefers-color-scheme: dark) {{\n{dark_code}\n.highlight {{ background: none; }}\n}}\n")
     (out/'site.js').write_text(SITE_JS)
-    (out/'favicon.svg').write_text((nbs/'favicon.svg').read_text() if (nbs/'favicon.svg').exists() else FAVICON)
+    shutil.copy2(nbs/'favicon.svg', out/'favicon.svg')   # the Quarto site's too (nbs/_quarto.yml)
     if (nbs/'styles.css').exists(): shutil.copy2(nbs/'styles.css', out/'styles.css')
     else: (out/'styles.css').write_text('')
     return [page_name(p.name) for p in notebooks]

@@ -76,7 +76,6 @@ LAYOUT_FACTS_JS = """(() => {
                     .filter(e => !e.parentElement.closest('pre, .cell-output-display') && !e.querySelector('.sourceCode'));
   const side = document.querySelector('.sidebar'), box = side && side.getBoundingClientRect(), style = side && getComputedStyle(side);
   return {
-    width: vw,
     page_width: document.documentElement.scrollWidth,
     code: code.length, code_scrolling: code.filter(scrolls).map(first),
     outputs: outputs.length, outputs_scrolling: outputs.filter(scrolls).map(first),
@@ -345,13 +344,13 @@ def reading_problems(site: Path, pages: dict, facts: dict, layout: dict, phone: 
         if report: report(f"at {width} px: code blocks scrolling sideways {share(code_scrolling, code)}, outputs {share(outs_scrolling, outs)}; "
                           f"pages wider than the window {sum(f['page_width'] > width + 1 for f in facts_at.values())} of {len(facts_at)}")
         if width != WIDTH: continue
-        if report: report(f"results in outputs: {sum(f['rendered_tables'] for f in reader.values())} rendered tables, "
-                          f"{sum(f['text_tables'] for f in reader.values())} text tables")
         for kind, n, total, key in (('code blocks', code_scrolling, code, 'code_scrolling'), ('outputs', outs_scrolling, outs, 'outputs_scrolling')):
             if n > MAX_SCROLLING * total:
                 worst = sorted(((len(f[key]), name, f[key][0]) for name, f in facts_at.items() if f[key]), reverse=True)[:5]
                 problems.append(f"site: {share(n, total)} {kind} scroll sideways at {width} px (at most {MAX_SCROLLING:.0%}); most on " +
                                 '; '.join(f"{name} ({k}, e.g. {first!r})" for k, name, first in worst))
+    if report: report(f"results in outputs: {sum(f['rendered_tables'] for f in reader.values())} rendered tables, "
+                      f"{sum(f['text_tables'] for f in reader.values())} text tables")
     for name, f in phone.items():
         if f['page_width'] > PHONE_WIDTH + 1: problems.append(f"{name}: at {PHONE_WIDTH} px the page scrolls sideways ({f['page_width']} px wide)")
         if f['sidebar_in_first_screen']: problems.append(f"{name}: at {PHONE_WIDTH} px the sidebar is on the first screen (hide it behind a menu button)")

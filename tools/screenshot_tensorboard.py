@@ -7,9 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from check_docs import ROOT, Chromium
-
-def free_port() -> int:
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+from nntrain.accel import free_port
 
 def main():
     data = os.environ.get('NNTRAIN_DATA')
