@@ -20,6 +20,8 @@ def processor() -> str:
     info = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
     name = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), platform.processor())
     isa = 'AVX-512' if 'avx512f' in info else 'AVX2' if 'avx2' in info else 'no AVX2'
+    used = torch.backends.cpu.get_cpu_capability()   # what torch uses: ATEN_CPU_CAPABILITY can hold it below the hardware
+    if isa == 'AVX-512' and used != 'AVX512': isa += f" (torch held to {used})"
     return f"{name}, {isa}, {torch.get_num_threads()} threads"
 
 def write_tree(data, out):

@@ -105,7 +105,8 @@ def ddp_worker(data):
 def speed(data, model, epochs):
     print(f"       {model}, {epochs} epochs, batch 256, 60,000 images, one seed (0): time per epoch (after the first) and test accuracy", flush=True)
     for name, subs in [('float32', []), ('float16 + scaler', [MixedPrecisionS()]), ('bfloat16', [MixedPrecisionS(torch.bfloat16)]),
-                       ('bfloat16 + compile', [MixedPrecisionS(torch.bfloat16), CompileS()])]:
+                       ('bfloat16 + compile', [MixedPrecisionS(torch.bfloat16), CompileS()]),
+                       ('bf16 + CUDA graphs', [MixedPrecisionS(torch.bfloat16), CompileS(mode='reduce-overhead')])]:
         class TimeS(Subscriber):
             order = 90
             def before_epoch(self, learn): sync(); self.t = time.perf_counter()
@@ -146,6 +147,27 @@ def loop_checks(args, dry_run: bool):
     check(res.returncode == 0 and (dry_run or wall <= 15), f"the main job (nntrain train --epochs 5) in {wall:.1f}s wall (goal: 15 s)"
           + ('' if res.returncode == 0 else f": {res.stderr[-600:]}"))
 
+def resume_tests():
+    "The CLI's promise that --resume ends exactly like a run never stopped, on this GPU (it failed here before deterministic_run)."
+    res = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-x', str(Path(__file__).parent.parent/'tests'/'test_cli.py'), '-k', 'resume'],
+                         capture_output=True, text=True, timeout=420, env=os.environ | {'NNTRAIN_DATA': str(ARGS.data.parent)})
+    tail = (res.stdout + res.stderr).strip().splitlines()
+    for line in tail[-12:]: print('       ' + line)
+    check(res.returncode == 0, "tests/test_cli.py -k resume passes on the GPU (signal, then --resume, equals the uninterrupted run)")
+
+# GPU recipe candidates: the speed5 network with bigger batches (the bare step: batch 1024 takes 0.30 s per epoch)
+RECIPE_GRID = [dict(bs=1024, epochs=8, lr=2e-2), dict(bs=1024, epochs=12, lr=2e-2), dict(bs=512, epochs=8, lr=1e-2)]
+
+def recipe_grid(args):
+    "Time to 94% and 95% for a few GPU recipe candidates, three seeds each, as benchmarks/speedrun.py measures it."
+    for c in RECIPE_GRID:
+        cmd = [sys.executable, str(Path(__file__).parent/'speedrun.py'), '--recipe', 'speed5', '--data', str(args.data), '--no_matmul',
+               '--seeds', '0', '1', '2', *[a for k, v in c.items() for a in (f'--{k}', str(v))]]
+        t0 = time.perf_counter(); res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        print(f"       speed5 with {c}: {time.perf_counter() - t0:.0f}s for three seeds", flush=True)
+        for line in res.stdout.strip().splitlines()[1:]: print('         ' + line)
+        if res.returncode: print('         ' + res.stderr.strip()[-800:])
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data', type=Path, required=True, help='folder with the four Fashion-MNIST IDX .gz files')
@@ -153,7 +175,8 @@ def main():
     p.add_argument('--ddp_worker', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--dry_run', action='store_true', help='check the script itself on CPU with a few hundred images')
     args = p.parse_args()
-    global DEVICE
+    global DEVICE, ARGS
+    ARGS = args
     data = load(args.data)
     if args.dry_run:
         DEVICE, args.epochs = 'cpu', 2
@@ -163,7 +186,8 @@ def main():
     if args.ddp_worker: return ddp_worker(data)
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name() if DEVICE == 'cuda' else 'CPU (dry run)'}", flush=True)
     for step in (lambda: loop_checks(args, args.dry_run), lambda: fp16_scaler(data), lambda: fp16_resume(data), *([] if args.dry_run else [lambda: nccl(args)]),
-                 lambda: speed(data, 'resnet', args.epochs), lambda: speed(data, 'resnet-wide', args.epochs)):
+                 lambda: speed(data, 'resnet', args.epochs), lambda: speed(data, 'resnet-wide', args.epochs),
+                 *([] if args.dry_run else [lambda: resume_tests(), lambda: recipe_grid(args)])):
         try: step()
         except Exception as e: check(False, f"{type(e).__name__}: {e}")
     print(f"{len(FAILED)} checks failed" if FAILED else "all checks passed")

@@ -107,13 +107,13 @@ def main():
                                         gflops=round(gflops(r), 1), **r)) + '\n')
         print(f"settings: {r['settings']}, compile {r['compile']}, flip TTA {r['flip_tta']}", flush=True)
         t94, t95 = (first_time_at(r['accs'], r['ends'], x) for x in (0.94, 0.95))
-        fmt = lambda t: f"{t:.0f}s" if t is not None else 'not reached'
-        print(f"seed {seed}: final test accuracy {r['accs'][-1]:.4f}{' (flip TTA)' if r['flip_tta'] else ''}, total {r['ends'][-1]:.0f}s, to 94%: {fmt(t94)}, to 95%: {fmt(t95)}; "
-              f"per epoch: {', '.join(f'{a:.4f}@{t:.0f}s' for a, t in zip(r['accs'], r['ends']))}", flush=True)
+        fmt = lambda t: f"{t:.1f}s" if t is not None else 'not reached'
+        print(f"seed {seed}: final test accuracy {r['accs'][-1]:.4f}{' (flip TTA)' if r['flip_tta'] else ''}, total {r['ends'][-1]:.1f}s, to 94%: {fmt(t94)}, to 95%: {fmt(t95)}; "
+              f"per epoch: {', '.join(f'{a:.4f}@{t:.1f}s' for a, t in zip(r['accs'], r['ends']))}", flush=True)
     accs = [100 * r['accs'][-1] for r in runs]
     spread = f" ± {statistics.stdev(accs):.2f}" if len(accs) > 1 else ''
     print(f"final test accuracy over seeds {args.seeds}: {statistics.mean(accs):.2f}%{spread}; "
-          f"wall time {statistics.mean(r['ends'][-1] for r in runs):.0f}s on average")
+          f"wall time {statistics.mean(r['ends'][-1] for r in runs):.1f}s on average")
     achieved = statistics.mean(gflops(r) for r in runs) * 1e9
     print(f"training rate: {runs[0]['macs'] / 1e6:.1f}M MACs per image x 6 x images/s = {achieved / 1e9:.1f} GFLOP/s", flush=True)
     if not args.no_matmul:

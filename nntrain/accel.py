@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_accel.ipynb #e6e9d5a6
 from __future__ import annotations
-import os, signal, socket, subprocess, sys, warnings
+import os, signal, socket, subprocess, sys, time, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -18,8 +18,8 @@ from .loop import Subscriber, CancelBackwardException, CancelStepException, proc
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0
-__all__ = ['LOOPBACK', 'check_device', 'MixedPrecisionS', 'native_bfloat16', 'CompileS', 'shard_loaders', 'free_port',
-           'init_distributed', 'DDPS', 'torchrun_command', 'launch']
+__all__ = ['LOOPBACK', 'check_device', 'MixedPrecisionS', 'native_bfloat16', 'dynamo_counts', 'CompileS', 'shard_loaders',
+           'free_port', 'init_distributed', 'DDPS', 'torchrun_command', 'launch']
 
 # %% ../nbs/08_accel.ipynb #738730e7
 def check_device(device: str|None):
@@ -82,6 +82,8 @@ class MixedPrecisionS(Subscriber):
 # %% ../nbs/08_accel.ipynb #61ed8aef
 def native_bfloat16() -> bool:
     "Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX); elsewhere autocast emulates it, and slowly."
+    capability = getattr(torch.backends.cpu, 'get_cpu_capability', lambda: None)()
+    if capability in ('DEFAULT', 'NO AVX', 'AVX2'): return False   # torch held below AVX-512 (ATEN_CPU_CAPABILITY) cannot use it
     checks = [getattr(torch.cpu, name, None) for name in ('_is_avx512_bf16_supported', '_is_amx_tile_supported')]
     if all(c is None for c in checks):   # an older torch: ask the kernel
         flags = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
@@ -89,22 +91,57 @@ def native_bfloat16() -> bool:
     return any(c() for c in checks if c is not None)
 
 # %% ../nbs/08_accel.ipynb #0a3be3bc
+def dynamo_counts() -> dict:
+    "Dynamo's process-wide tallies so far: graphs made (a recompilation makes one more) and graph breaks, by reason."
+    from torch._dynamo.utils import counters
+    return dict(graphs=counters['stats']['unique_graphs'], breaks=dict(counters['graph_break']))
+
+def _wait_for(device: torch.device):
+    "Wait until `device` has done its queued work (timings only: a GPU runs ahead of Python)."
+    if device.type in ('cuda', 'mps'): getattr(torch, device.type).synchronize()
+
 class CompileS(Subscriber):
-    "Compile the model's training step in place with `torch.compile`; batches of another size and validation run eagerly."
+    "Compile the model's training step in place with `torch.compile`; batches of another size and validation run eagerly; say what compiling cost."
     order, in_pipeline = -9, True   # after DeviceS: compile for the device the model is on
     def __init__(self, validation: bool=False, # also compile validation and prediction (a second graph)
+                 report: bool=True,            # print one line after the first epoch: compile time, graphs, graph breaks
                  **compile_kwargs):            # passed on to `torch.compile`
-        self.validation, self.compile_kwargs, self.compiled = validation, compile_kwargs, None
-    def before_fit(self, learn): self.sizes = {}
+        self.validation, self.report, self.compile_kwargs, self.compiled = validation, report, compile_kwargs, None
+    def before_fit(self, learn): self.sizes, self.timing = {}, None
     def before_batch(self, learn):
         model = learn.model.module if isinstance(learn.model, DistributedDataParallel) else learn.model
         # the first batch of each phase fixes the compiled shape; another size (an epoch's last, smaller batch) would
         # cost a whole recompilation for one step, so it runs eagerly
-        use = (learn.training or self.validation) and len(learn.batch[1]) == self.sizes.setdefault(learn.training, len(learn.batch[1]))
-        if use and self.compiled is None:   # compile once, at the first batch that needs it (a fit that only predicts never does)
+        self.used = (learn.training or self.validation) and len(learn.batch[1]) == self.sizes.setdefault(learn.training, len(learn.batch[1]))
+        if self.used and self.compiled is None:   # compile once, at the first batch that needs it (a fit that only predicts never does)
+            self.timing = dict(counts=dynamo_counts(), start=time.perf_counter())
             if model._compiled_call_impl is None: model.compile(**self.compile_kwargs)
             self.compiled = model._compiled_call_impl
-        model._compiled_call_impl = self.compiled if use else None
+        model._compiled_call_impl = self.compiled if self.used else None
+    def after_batch(self, learn):
+        t = self.timing
+        if t is None or not learn.training or 'later' in t: return
+        if 'first' in t: t['steps'] += 1; return
+        if not self.used: return
+        _wait_for(learn.preds.device)   # once: the first compiled step's real end
+        t.update(first=time.perf_counter() - t['start'], start=time.perf_counter(), steps=0)
+    def after_train(self, learn):
+        t = self.timing
+        if t is None or 'first' not in t or 'later' in t: return
+        _wait_for(learn.preds.device)
+        t['later'] = (time.perf_counter() - t['start']) / max(t['steps'], 1)
+        if self.report and process_rank() == 0: print(self.summary(), flush=True)
+    def summary(self) -> str:
+        "What compiling cost: the first compiled step against the later ones, the graphs dynamo made and its graph breaks."
+        t, now = self.timing, dynamo_counts()
+        graphs = now['graphs'] - t['counts']['graphs']
+        breaks = {why: n - t['counts']['breaks'].get(why, 0) for why, n in now['breaks'].items() if n > t['counts']['breaks'].get(why, 0)}
+        line = (f"compile: the first training step took {t['first']:.1f}s, the {t['steps']} after it {t['later'] * 1000:.0f} ms each; "
+                f"{graphs} graph{'s' * (graphs != 1)}, ")
+        if not breaks: return line + "no graph break"
+        lines = next(iter(breaks)).strip().splitlines()   # torch's reason: a title, then often an 'Explanation:' line
+        first = next((l.split('Explanation:', 1)[1].strip() for l in lines if 'Explanation:' in l), lines[0])[:160]
+        return line + f"{sum(breaks.values())} graph break{'s' * (sum(breaks.values()) != 1)} (the model runs as pieces, each compiled and guarded apart): {first}"
     def cleanup_fit(self, learn):
         model = learn.model.module if isinstance(learn.model, DistributedDataParallel) else learn.model
         if self.compiled is not None: model._compiled_call_impl = self.compiled   # the model stays compiled, as it was trained

@@ -185,6 +185,13 @@ class TensorLoader:
     def dataset(self):
         "The tensors as a `TensorDataset`, for code that expects `dl.dataset`."
         return torch.utils.data.TensorDataset(self.x, self.y)
+    @property
+    def nbytes(self) -> int:
+        "Bytes the whole dataset takes, inputs and targets."
+        return self.x.nbytes + self.y.nbytes
+    def to(self, device) -> TensorLoader:
+        "Move the whole dataset to `device` as it is (uint8 images stay uint8), so that batches are cut there; returns self."
+        self.x, self.y = self.x.to(device), self.y.to(device); return self
     def __len__(self):
         n, bs = len(self.sampler), self.batch_size
         if self.drop_last: return n // bs
@@ -193,7 +200,9 @@ class TensorLoader:
 
     def batch_indices(self) -> list[torch.Tensor]:
         "The indices of each batch of one epoch (one pass over the sampler)."
+        # on the data's device, copied once per epoch: a GPU then cuts each batch without waiting for the host
         order = torch.as_tensor(list(self.sampler), dtype=torch.long)
+        if isinstance(self.x, torch.Tensor): order = order.to(self.x.device)   # (a streaming subclass holds a dataset instead)
         n = len(self)
         return [order[i*self.batch_size:(i+1)*self.batch_size if i < n - 1 or self.drop_last else len(order)] for i in range(n)]
 
@@ -281,6 +290,7 @@ class DataLoaders:
         collate_fn = collate_fn or partial(hf_ds_collate_fn, flatten=flatten)
         # an explicit sampler (rather than shuffle=True) so the shuffle matches the tensor path for the same seed
         sampler = RandomSampler(dd[train_split], generator=gen)
+        kwargs = dict(pin_memory=torch.cuda.is_available()) | kwargs   # pinned batches copy to a GPU while it computes
         return cls(DataLoader(dd[train_split], batch_size, sampler=sampler, drop_last=drop_last, collate_fn=collate_fn, **kwargs),
                    DataLoader(dd[valid_split], batch_size*2, shuffle=False, collate_fn=collate_fn, **kwargs), vocab=vocab)
 

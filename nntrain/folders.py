@@ -261,7 +261,7 @@ class FileLoader(TensorLoader):
     def __iter__(self):
         batches = [b.tolist() for b in self.batch_indices()]
         try: yield from DataLoader(self.x, batch_sampler=batches, num_workers=self.workers, collate_fn=_float_batch,
-                                   generator=torch.Generator().manual_seed(self.seed))
+                                   generator=torch.Generator().manual_seed(self.seed), pin_memory=torch.cuda.is_available())
         except DataError as e:   # a worker's error arrives wrapped in its traceback: keep the one line that says what is wrong
             raise DataError(str(e).strip().splitlines()[-1].split(': ', 1)[-1]) from None
 

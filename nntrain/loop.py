@@ -339,12 +339,12 @@ def fit(self: Learner, n_epochs: int=1, train: bool=True, valid: bool=True,
     finally: self.model.train(was_training)
 
 # %% ../nbs/02_loop.ipynb #3b3ea074
-def set_seed(seed: int, deterministic: bool=False):
+def set_seed(seed: int, deterministic: bool|None=None): # True: deterministic algorithms only; False: any; None: as set before
     "Seed python, numpy and torch (all devices); optionally make torch use deterministic algorithms only."
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(deterministic, warn_only=False)
+    if deterministic is not None: torch.use_deterministic_algorithms(deterministic)
 
 # %% ../nbs/02_loop.ipynb #54c5865b
 @patch

@@ -57,7 +57,12 @@ class RunConfig:
     augment: bool|str = option(False, "augment training batches: flip, crop with padding, random erasing", run=True, cli='flag')
     warp: bool = option(False, "also warp training images (random rotation and zoom); implies --augment", run=True)
     mixed_precision: bool = option(False, "mixed precision: bfloat16 on CPU (slow where the CPU lacks bfloat16 instructions: it warns), float16 on CUDA", run=True)
-    compile: bool = option(False, "compile the model with torch.compile")
+    compile: bool = option(False, "compile the training step with torch.compile: the first step then takes tens of seconds (a line reports "
+                           "it), so it pays in long runs of a big enough model, mostly on a GPU; on a 2-core CPU it made the ResNet 1.5x "
+                           "faster and the speed run's small network slower (notebook 08)")
+    deterministic: bool|None = option(None, "only deterministic algorithms, so that --resume continues bit for bit (default: on for CUDA, "
+                                      "where cuDNN and cuBLAS may otherwise vary from run to run; torch warns about any operation that has "
+                                      "no deterministic version; CPU kernels need nothing)", cli='bool')
     recipe: str|None = option(None, "a speed-run recipe, speed5 or speed20 (notebook 12): its model and epochs unless given, and its options on")
     flip_tta: bool = option(False, "after training, also score the validation images averaged with their mirror images (needs --augment)")
     checkpoint_every: int|None = option(None, "also save last.pt every N optimiser steps (default: at the end of each epoch)")

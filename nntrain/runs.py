@@ -39,7 +39,7 @@ __all__ = ['RUN_FILES', 'REPLACED', 'RUN_SETTINGS', 'SIZED', 'TARGET_STEPS', 'MI
            'WEIGHTED_FAMILIES', 'fashion_augment', 'check_out_folder', 'prepare_out', 'DiscardReplacedS', 'run_folder',
            'holds_idx', 'load_data', 'predict_probs', 'score_test', 'data_name', 'holds_run', 'default_out',
            'size_to_data', 'resolve_config', 'is_transfer', 'check_config', 'run_settings', 'run_subscribers',
-           'train_classifier']
+           'deterministic_run', 'train_classifier']
 
 # %% ../nbs/08b_runs.ipynb #89f7d27c
 def fashion_augment(warp: bool=False) -> nn.Sequential:
@@ -277,6 +277,18 @@ def run_subscribers(cfg: RunConfig, out: Path, n_proc: int=1, extra=()) -> list:
     if is_transfer(cfg) and cfg.freeze_epochs: subs.append(FreezeBodyS(cfg.freeze_epochs))
     return subs
 
+@contextlib.contextmanager
+def deterministic_run(device: str|None, deterministic: bool|None):
+    "Within it torch uses only deterministic algorithms where asked (default: on CUDA), warning about any operation that has none."
+    kind = torch.device(device).type if device else default_device().type
+    on = kind == 'cuda' if deterministic is None else deterministic
+    before = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    # cuBLAS repeats its sums only with a fixed workspace, which it reads when it first starts in the process
+    if on and kind == 'cuda': os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
+    torch.use_deterministic_algorithms(on, warn_only=True)
+    try: yield on
+    finally: torch.use_deterministic_algorithms(before[0], warn_only=before[1])
+
 def _restart_policy(cfg: RunConfig, out: Path, main_process: bool) -> tuple[bool, bool]:
     "Whether to resume and to overwrite: as asked, unless torchrun restarted the workers after one of them died."
     restarts = int(os.environ.get('TORCHELASTIC_RESTART_COUNT', 0))
@@ -332,7 +344,7 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
     if main_process and cfg.size is not None and cfg.weights != 'none' and cfg.pretrained is None and cfg.size == pretrained_side(cfg.model):
         print(f"images resized to {cfg.size} px, the side {cfg.model}'s pretrained weights were trained at (--size to choose another)")
     resume, overwrite = _restart_policy(cfg, out, main_process)
-    with run_folder(out, settings, resume, overwrite, main_process) as aside:
+    with run_folder(out, settings, resume, overwrite, main_process) as aside, deterministic_run(cfg.device, cfg.deterministic):
         set_seed(cfg.seed)
         dls = load_data(cfg.data, (cfg.bs or 256) // n_proc, cfg.size, cfg.valid_pct, cfg.seed, cfg.limit, cfg.workers, cfg.memory_gb,
                         progress=sys.stdout.isatty() and main_process, log=print if main_process else None,

@@ -15,8 +15,8 @@ from .loop import Subscriber, CancelFitException, process_rank, world_size
 
 # %% auto #0
 __all__ = ['PROGRESS_MODES', 'torcheval_metrics', 'MetricsS', 'monitor_mode', 'improves', 'default_device', 'to_device',
-           'DeviceS', 'in_notebook', 'ProgressS', 'StartupS', 'SchedulerS', 'LRFindS', 'EpochLineS', 'HistoryCSVS',
-           'CurvesS']
+           'hold_on_device', 'DeviceS', 'in_notebook', 'ProgressS', 'StartupS', 'SchedulerS', 'LRFindS', 'EpochLineS',
+           'HistoryCSVS', 'CurvesS']
 
 # %% ../nbs/02a_subscribers.ipynb #4d2ad82b
 def torcheval_metrics():
@@ -120,15 +120,27 @@ def to_device(x, device, memory_format=None):
     if isinstance(x, (list, tuple)): return type(x)(to_device(o, device, memory_format) for o in x)
     return x
 
+def hold_on_device(dls, device, budget: float) -> list[str]:
+    "Move `dls`'s in-memory loaders (a `TensorLoader`'s tensors) to `device` while they fit in `budget` bytes; the names of those moved."
+    moved = []
+    for name in ('train', 'valid'):
+        dl = getattr(dls, name, None)
+        held = isinstance(getattr(dl, 'x', None), torch.Tensor) and callable(getattr(dl, 'to', None))   # not a streamed folder
+        if held and dl.nbytes <= budget: dl.to(device); budget -= dl.nbytes; moved.append(name)
+    return moved
+
 class DeviceS(Subscriber):
     "Put the model and each batch on `device` (default: the best one available), optionally in `memory_format`."
     order, in_pipeline = -10, True
     def __init__(self, device=None,
-                 memory_format=None): # e.g. `torch.channels_last`, often faster for convolutions
-        self.device, self.memory_format = device, memory_format
+                 memory_format=None,  # e.g. `torch.channels_last`, often faster for convolutions
+                 hold_data: bool=True): # on CUDA, keep in-memory datasets on the GPU when they take under a quarter of its free memory
+        self.device, self.memory_format, self.hold_data = device, memory_format, hold_data
     def before_fit(self, learn):
         self.dev = torch.device(self.device) if self.device is not None else default_device()
         learn.model.to(self.dev, memory_format=self.memory_format) if self.memory_format else learn.model.to(self.dev)
+        # batches then come from the GPU's own memory: no copy from the host per batch, and augmentation runs there too
+        if self.hold_data and self.dev.type == 'cuda': hold_on_device(learn.dls, self.dev, torch.cuda.mem_get_info(self.dev)[0] / 4)
     def before_batch(self, learn): learn.batch = to_device(learn.batch, self.dev, self.memory_format)
 
 # %% ../nbs/02a_subscribers.ipynb #b0d56f0f
