@@ -185,9 +185,10 @@ def main():
     DATA = data
     if args.ddp_worker: return ddp_worker(data)
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name() if DEVICE == 'cuda' else 'CPU (dry run)'}", flush=True)
-    for step in (lambda: loop_checks(args, args.dry_run), lambda: fp16_scaler(data), lambda: fp16_resume(data), *([] if args.dry_run else [lambda: nccl(args)]),
-                 lambda: speed(data, 'resnet', args.epochs), lambda: speed(data, 'resnet-wide', args.epochs),
-                 *([] if args.dry_run else [lambda: resume_tests(), lambda: recipe_grid(args)])):
+    # the figures no GPU run has given yet first, the per-precision speed lines (measured before) last: a run cut short keeps the new ones
+    for step in (lambda: loop_checks(args, args.dry_run), *([] if args.dry_run else [lambda: resume_tests(), lambda: recipe_grid(args)]),
+                 lambda: fp16_scaler(data), lambda: fp16_resume(data), *([] if args.dry_run else [lambda: nccl(args)]),
+                 lambda: speed(data, 'resnet', args.epochs), lambda: speed(data, 'resnet-wide', args.epochs)):
         try: step()
         except Exception as e: check(False, f"{type(e).__name__}: {e}")
     print(f"{len(FAILED)} checks failed" if FAILED else "all checks passed")
