@@ -15,6 +15,7 @@ from torch.utils.data import DistributedSampler, RandomSampler
 
 from .files import ConfigError
 from .loop import Subscriber, CancelBackwardException, CancelStepException, process_rank, world_size
+from .subscribers import wait_for_device
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0
@@ -96,10 +97,6 @@ def dynamo_counts() -> dict:
     from torch._dynamo.utils import counters
     return dict(graphs=counters['stats']['unique_graphs'], breaks=dict(counters['graph_break']))
 
-def _wait_for(device: torch.device):
-    "Wait until `device` has done its queued work (timings only: a GPU runs ahead of Python)."
-    if device.type in ('cuda', 'mps'): getattr(torch, device.type).synchronize()
-
 class CompileS(Subscriber):
     "Compile the model's training step in place with `torch.compile`; batches of another size and validation run eagerly; say what compiling cost."
     order, in_pipeline = -9, True   # after DeviceS: compile for the device the model is on
@@ -123,12 +120,12 @@ class CompileS(Subscriber):
         if t is None or not learn.training or 'later' in t: return
         if 'first' in t: t['steps'] += 1; return
         if not self.used: return
-        _wait_for(learn.preds.device)   # once: the first compiled step's real end
+        wait_for_device(learn.preds.device)   # once: the first compiled step's real end
         t.update(first=time.perf_counter() - t['start'], start=time.perf_counter(), steps=0)
     def after_train(self, learn):
         t = self.timing
         if t is None or 'first' not in t or 'later' in t: return
-        _wait_for(learn.preds.device)
+        wait_for_device(learn.preds.device)
         t['later'] = (time.perf_counter() - t['start']) / max(t['steps'], 1)
         if self.report and process_rank() == 0: print(self.summary(), flush=True)
     def summary(self) -> str:

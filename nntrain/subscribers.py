@@ -15,8 +15,8 @@ from .loop import Subscriber, CancelFitException, process_rank, world_size
 
 # %% auto #0
 __all__ = ['PROGRESS_MODES', 'torcheval_metrics', 'MetricsS', 'monitor_mode', 'improves', 'default_device', 'to_device',
-           'hold_on_device', 'DeviceS', 'in_notebook', 'ProgressS', 'StartupS', 'SchedulerS', 'LRFindS', 'EpochLineS',
-           'HistoryCSVS', 'CurvesS']
+           'wait_for_device', 'hold_on_device', 'DeviceS', 'in_notebook', 'ProgressS', 'StartupS', 'SchedulerS',
+           'LRFindS', 'EpochLineS', 'HistoryCSVS', 'CurvesS']
 
 # %% ../nbs/02a_subscribers.ipynb #4d2ad82b
 def torcheval_metrics():
@@ -119,6 +119,10 @@ def to_device(x, device, memory_format=None):
     if isinstance(x, dict): return {k: to_device(v, device, memory_format) for k, v in x.items()}
     if isinstance(x, (list, tuple)): return type(x)(to_device(o, device, memory_format) for o in x)
     return x
+
+def wait_for_device(device: torch.device):
+    "Wait until `device` has done its queued work (for timings: a GPU runs ahead of Python)."
+    if device.type in ('cuda', 'mps'): getattr(torch, device.type).synchronize()
 
 def hold_on_device(dls, device, budget: float) -> list[str]:
     "Move `dls`'s in-memory loaders (a `TensorLoader`'s tensors) to `device` while they fit in `budget` bytes; the names of those moved."
@@ -234,8 +238,7 @@ class StartupS(Subscriber):
         if 'first batch' not in self.marks: self.marks['setup'] = time.perf_counter()   # a later fit (fine-tuning's second) is not the start
     def after_batch(self, learn):
         if 'first batch' in self.marks or not learn.training: return
-        device = learn.preds.device
-        if device.type in ('cuda', 'mps'): getattr(torch, device.type).synchronize()   # the batch's real end, once
+        wait_for_device(learn.preds.device)   # the batch's real end, once
         self.marks['first batch'] = time.perf_counter()
     def after_epoch(self, learn):
         if self.said or 'first batch' not in self.marks: return
