@@ -48,7 +48,8 @@ def fashion_resnet_wide(in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_M
 MODELS = {'cnn':         dict(make=fashion_cnn, label_smoothing=0., channels_last=False),
           'resnet':      dict(make=fashion_resnet, label_smoothing=0.1, channels_last=True),
           'resnet-wide': dict(make=fashion_resnet_wide, label_smoothing=0.1, channels_last=True),
-          'speednet':    dict(make='nntrain.speedrun:fashion_speednet', label_smoothing=0.1, channels_last=True)}
+          'speednet':    dict(make='nntrain.speedrun:fashion_speednet', label_smoothing=0.1, channels_last=True),
+          'speednet-small': dict(make='nntrain.speedrun:fashion_speednet_small', label_smoothing=0.1, channels_last=True)}
 MODEL_FAMILIES = {'tv': dict(make='nntrain.transfer:torchvision_model', label_smoothing=0.1, channels_last=True),
                   'timm': dict(make='nntrain.transfer:timm_model', label_smoothing=0.1, channels_last=True, input_side='nntrain.transfer:timm_input_side')}
 TORCHVISION_RECIPE = {k: v for k, v in MODEL_FAMILIES['tv'].items() if k != 'make'}
