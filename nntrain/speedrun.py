@@ -35,5 +35,5 @@ def fashion_speednet(in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_MNIS
     return speed_net(in_c, n_out, mean, std)
 
 def fashion_speednet_small(in_c: int=1, n_out: int=10, size: int=28, mean=FASHION_MNIST_MEAN, std=FASHION_MNIST_STD) -> nn.Sequential:
-    "`speed_net` at two thirds of its width (`--model speednet-small`): what `--recipe speed5` trains where a CPU has no native bfloat16."
+    "`speed_net` at two thirds of its width (`--model speednet-small`): what the recipes train where a CPU has no native bfloat16."
     return speed_net(in_c, n_out, mean, std, widths=(32, 64, 128), stem=16)
