@@ -17,7 +17,7 @@ from nntrain.accel import native_bfloat16
 from nntrain.models import Normalize, FASHION_MNIST_MEAN, FASHION_MNIST_STD, fashion_resnet_wide
 from nntrain.init import init_weights
 from nntrain.resnet import make_resnet, summary
-from nntrain.speedrun import speed_net
+from nntrain.speedrun import speed_net, fashion_speednet_small
 
 def resnet(widths, pool='avg'):
     return torch.nn.Sequential(Normalize(FASHION_MNIST_MEAN, FASHION_MNIST_STD), *make_resnet(widths=widths, pool=pool)).apply(init_weights)
@@ -27,7 +27,7 @@ CANDIDATES = {   # name: (what it is, how to make it)
     'wide-5':      ("its first 5 stages (12 to 192), global average pooling", lambda: resnet((12, 24, 48, 96, 192))),
     'res-16':      ("5 residual stages of 16 to 256 channels, average pooling", lambda: resnet((16, 32, 64, 128, 256))),
     'res-32':      ("4 residual stages of 32 to 256 channels, average pooling", lambda: resnet((32, 64, 128, 256))),
-    'speednet-32': ("speed_net(widths=(32, 64, 128), stem=16): --model speednet-small", lambda: speed_net(widths=(32, 64, 128), stem=16)),
+    'speednet-32': ("speed_net(widths=(32, 64, 128), stem=16): --model speednet-small", fashion_speednet_small),
     'speednet':    ("speed_net(): stem 24, stages of 48, 96, 192 channels", speed_net),
     'speednet-64': ("speed_net(widths=(64, 128, 256))", lambda: speed_net(widths=(64, 128, 256))),
 }

@@ -128,6 +128,7 @@ def recipe_settings(name: str, device: str|None=None) -> dict:
     if name not in RECIPES: raise ConfigError(f"Unknown recipe {name!r}; choose one of {', '.join(RECIPES)}.")
     settings = dict(RECIPES[name])
     kind = torch.device(device).type if device else default_device().type
-    settings['mixed_precision'] &= kind == 'cuda' or (kind == 'cpu' and native_bfloat16())
-    if kind == 'cpu' and not native_bfloat16(): settings['model'] = FLOAT32_CPU_MODELS.get(name, settings['model'])
+    fast_bfloat16 = kind == 'cuda' or (kind == 'cpu' and native_bfloat16())
+    settings['mixed_precision'] &= fast_bfloat16
+    if kind == 'cpu' and not fast_bfloat16: settings['model'] = FLOAT32_CPU_MODELS.get(name, settings['model'])
     return settings
