@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_accel.ipynb #e6e9d5a6
 from __future__ import annotations
-import os, signal, socket, subprocess, sys, time, warnings
+import os, re, signal, socket, subprocess, sys, time, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -19,8 +19,8 @@ from .subscribers import wait_for_device
 from .dataloaders import DataLoaders, TensorLoader
 
 # %% auto #0
-__all__ = ['LOOPBACK', 'check_device', 'MixedPrecisionS', 'native_bfloat16', 'dynamo_counts', 'CompileS', 'shard_loaders',
-           'free_port', 'init_distributed', 'DDPS', 'torchrun_command', 'launch']
+__all__ = ['LOOPBACK', 'check_device', 'MixedPrecisionS', 'native_bfloat16', 'separate_kernel_cache', 'dynamo_counts', 'CompileS',
+           'shard_loaders', 'free_port', 'init_distributed', 'DDPS', 'torchrun_command', 'launch']
 
 # %% ../nbs/08_accel.ipynb #738730e7
 def check_device(device: str|None):
@@ -92,6 +92,21 @@ def native_bfloat16() -> bool:
     return any(c() for c in checks if c is not None)
 
 # %% ../nbs/08_accel.ipynb #0a3be3bc
+def separate_kernel_cache() -> str|None:
+    "Keep inductor's compiled kernels in a folder per vector instruction set, unless TORCHINDUCTOR_CACHE_DIR was chosen; return the folder."
+    try:
+        from torch._inductor.cpu_vec_isa import pick_vec_isa
+        from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+    except ImportError: return os.environ.get('TORCHINDUCTOR_CACHE_DIR')   # a torch without them: its own default stays
+    chosen, default = os.environ.get('TORCHINDUCTOR_CACHE_DIR'), os.path.abspath(default_cache_dir())
+    if chosen is not None and os.path.abspath(chosen) != default: return chosen
+    # torch's graph cache key leaves out the instruction set its C++ was generated for: kernels written for AVX-512 and
+    # rebuilt for AVX2 from that cache compute wrong numbers (a folder shared by two processors, or ATEN_CPU_CAPABILITY)
+    isa = pick_vec_isa()
+    folder = os.path.join(default, 'isa-' + re.sub(r'[^a-z0-9_]+', '-', str(isa).lower() if isa else 'none'))
+    os.environ['TORCHINDUCTOR_CACHE_DIR'] = folder
+    return folder
+
 def dynamo_counts() -> dict:
     "Dynamo's process-wide tallies so far: graphs made (a recompilation makes one more) and graph breaks, by reason."
     from torch._dynamo.utils import counters
@@ -112,6 +127,7 @@ class CompileS(Subscriber):
         self.used = (learn.training or self.validation) and len(learn.batch[1]) == self.sizes.setdefault(learn.training, len(learn.batch[1]))
         if self.used and self.compiled is None:   # compile once, at the first batch that needs it (a fit that only predicts never does)
             self.timing = dict(counts=dynamo_counts(), start=time.perf_counter())
+            separate_kernel_cache()
             if model._compiled_call_impl is None: model.compile(**self.compile_kwargs)
             self.compiled = model._compiled_call_impl
         model._compiled_call_impl = self.compiled if self.used else None
