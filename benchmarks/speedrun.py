@@ -79,8 +79,8 @@ def main():
     p.add_argument('--recipe', default=None, help='a named speed-run recipe (notebook 12); the options below override it')
     p.add_argument('--model', default=None, choices=list(MODELS), help='default: resnet-wide, or the recipe\'s')
     p.add_argument('--epochs', type=int, default=None, help='default: 5, or the recipe\'s')
-    p.add_argument('--bs', type=int, default=256)
-    p.add_argument('--lr', type=float, default=1e-2)
+    p.add_argument('--bs', type=int, default=None, help="default: 256 (sized to the data), or the recipe's on the device")
+    p.add_argument('--lr', type=float, default=None, help="default: 0.01, or the recipe's on the device")
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--augment', action='store_true')
     p.add_argument('--mixed_precision', action='store_true')
@@ -95,8 +95,8 @@ def main():
     if args.log and args.limit: raise SystemExit("speedrun: --limit runs are quick checks, not speed runs: leave out --log.")
     print(f"processor: {processor()}; torch {torch.__version__}", flush=True)
     opts = ' '.join(f'--{k}' for k in ('augment', 'mixed_precision', 'compile', 'flip_tta') if getattr(args, k))
-    given = ' '.join(f'--{k} {getattr(args, k)}' for k in ('recipe', 'model', 'epochs') if getattr(args, k) is not None)
-    print(f"options: {given} --bs {args.bs} --lr {args.lr} {opts}".rstrip(), flush=True)
+    given = ' '.join(f'--{k} {getattr(args, k)}' for k in ('recipe', 'model', 'epochs', 'bs', 'lr') if getattr(args, k) is not None)
+    print(f"options: {given} {opts}".rstrip(), flush=True)
     runs = []
     for seed in args.seeds:
         r = run(args, seed); runs.append(r)

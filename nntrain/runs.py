@@ -196,6 +196,7 @@ def resolve_config(cfg: RunConfig) -> RunConfig:
     if cfg.recipe is not None:
         r = recipe_settings(cfg.recipe, cfg.device)   # a recipe fills what was not given, and turns its options on
         cfg.model, cfg.epochs = cfg.model or r['model'], r['epochs'] if cfg.epochs is None else cfg.epochs
+        cfg.bs, cfg.lr = r.get('bs') if cfg.bs is None else cfg.bs, r.get('lr') if cfg.lr is None else cfg.lr
         for k in ('augment', 'mixed_precision', 'compile', 'flip_tta'): setattr(cfg, k, getattr(cfg, k) or r[k])
         if int(os.environ.get('WORLD_SIZE', 1)) > 1: cfg.flip_tta = False   # a recipe's final scoring runs in one process only
     if cfg.pretrained is not None:
@@ -207,6 +208,7 @@ def resolve_config(cfg: RunConfig) -> RunConfig:
         if cfg.resume and (Path(cfg.out)/'last.pt').is_file():   # a run from before --reuse copied the whole body, at its own rates
             own = read_checkpoint(Path(cfg.out)/'last.pt').get('config') or {}
             if 'reuse' not in own: cfg.reuse, cfg.lr_mult = 1, cfg.lr_mult or own.get('lr_mult')
+    if cfg.lr is None: cfg.lr = 1e-2
     if cfg.lr_mult is None: cfg.lr_mult = 1 if cfg.pretrained is not None else 100   # 100: fastai's rule for ImageNet weights (tv:, timm:)
     cfg.model = cfg.model or 'cnn'
     if cfg.size is None and cfg.weights != 'none' and cfg.pretrained is None and not _fashion_idx(cfg.data) and (side := pretrained_side(cfg.model)):
