@@ -195,8 +195,9 @@ def resolve_config(cfg: RunConfig) -> RunConfig:
     if cfg.out is None: cfg.out = str(default_out(cfg.data, cfg.resume, cfg.overwrite))
     if cfg.recipe is not None:
         r = recipe_settings(cfg.recipe, cfg.device)   # a recipe fills what was not given, and turns its options on
-        cfg.model, cfg.epochs = cfg.model or r['model'], r['epochs'] if cfg.epochs is None else cfg.epochs
-        cfg.bs, cfg.lr = r.get('bs') if cfg.bs is None else cfg.bs, r.get('lr') if cfg.lr is None else cfg.lr
+        cfg.model = cfg.model or r['model']
+        for k in ('epochs', 'bs', 'lr'):   # bs and lr: only some recipes on some devices give them
+            if getattr(cfg, k) is None: setattr(cfg, k, r.get(k))
         for k in ('augment', 'mixed_precision', 'compile', 'flip_tta'): setattr(cfg, k, getattr(cfg, k) or r[k])
         if int(os.environ.get('WORLD_SIZE', 1)) > 1: cfg.flip_tta = False   # a recipe's final scoring runs in one process only
     if cfg.pretrained is not None:

@@ -14,8 +14,8 @@ def data_path() -> Path:
     return Path(p)
 
 # The README's test command must stay under 15 minutes on 2 cores: tests marked `slow` (package rebuilds, three of the
-# multi-process scenarios, the timm path end to end, a compile cache read under two instruction sets) run only with NNTRAIN_SLOW_TESTS=1 (.github/workflows/test.yaml
-# runs them every night). The notebooks' `#| slow` cells are another matter: long trainings, run by hand.
+# multi-process scenarios, the timm path end to end, a compile cache read under two instruction sets) run only with
+# NNTRAIN_SLOW_TESTS=1 (.github/workflows/test.yaml runs them every night). The notebooks' `#| slow` cells are another matter: long trainings, run by hand.
 def pytest_configure(config):
     config.addinivalue_line('markers', 'slow: a long test, run only with NNTRAIN_SLOW_TESTS=1')
 
