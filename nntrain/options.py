@@ -122,9 +122,10 @@ RECIPES = {'speed5':  dict(model='speednet', epochs=5, augment='flip', mixed_pre
            'speed20': dict(model='speednet', epochs=20, augment=True, mixed_precision=True, compile=False, flip_tta=True)}
 # a CPU without native bfloat16 trains in float32 at about half the rate: a smaller net there keeps each recipe to its time budget
 FLOAT32_CPU_MODELS = {'speed5': 'speednet-small', 'speed20': 'speednet-small'}
-# on a GPU a step of 1024 images costs little more than one of 256 (the H200: 0.30 s against 1.10 s an epoch), so speed5 takes
-# batches of 1024 there, 8 epochs: 94.83% ± 0.14 with flip TTA (accuracy screened on a CPU, benchmarks/RESULTS.md)
-CUDA_SETTINGS = {'speed5': dict(bs=1024, lr=2e-2, epochs=8)}
+# on a GPU a step of 1024 images costs little more than one of 256 (the H200: 0.30 s against 1.10 s an epoch), so both recipes
+# take batches of 1024 there, with flip TTA: speed5 for 8 epochs, 94.83% ± 0.14; speed20 for 24, 95.30% ± 0.13 (accuracy
+# screened on a CPU, benchmarks/RESULTS.md; a third to a quarter of the batch-256 recipes' steps)
+CUDA_SETTINGS = {'speed5': dict(bs=1024, lr=2e-2, epochs=8), 'speed20': dict(bs=1024, lr=2e-2, epochs=24)}
 
 def recipe_settings(name: str, device: str|None=None) -> dict:
     "The settings of recipe `name` for `device`: mixed precision where it is fast (CUDA, a CPU with native bfloat16), else maybe a smaller model; bigger batches on CUDA."
