@@ -4,7 +4,7 @@
 
 # %% ../nbs/02c_checkpoints.ipynb #42b5dbf6
 from __future__ import annotations
-import pickle, random, warnings
+import pickle, random, warnings, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -50,15 +50,20 @@ def read_checkpoint(path: str|Path) -> dict:
     "Load a checkpoint safely (`weights_only=True`: tensors and plain data only), with a clear error when it is damaged."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"No checkpoint at {path}.")
+    size = path.stat().st_size
+    if size == 0: raise CheckpointError(f"{path} cannot be read (empty).")
+    if zipfile.is_zipfile(path) and any(n.endswith('/archive_format') for n in zipfile.ZipFile(path).namelist()):   # torch.export's archive
+        raise CheckpointError(f"{path} is a program exported by `nntrain export`, not a checkpoint: give the run folder it came from "
+                              "(or load it with torch.export.load).")
+    not_ours = f"{path} is not a checkpoint: nntrain reads files that torch.save wrote, such as a run's best.pt and last.pt."
     try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
         if 'unsupported global' in str(e).lower():   # torch has spelt it 'Unsupported global' and 'unsupported GLOBAL'
             raise CheckpointError(f"{path} holds objects other than tensors and plain data; for safety they are not loaded.") from e
-        raise CheckpointError(f"{path} is corrupt: it is not a checkpoint nntrain wrote.") from e
-    except (EOFError, RuntimeError, OSError, ValueError) as e:
-        size = path.stat().st_size
-        raise CheckpointError(f"{path} cannot be read ({'empty' if size == 0 else f'{size:,} bytes, truncated or corrupt'}: "
-                              f"{type(e).__name__}).") from e
+        raise CheckpointError(not_ours) from e
+    except Exception as e:   # torch's reader fails on damaged or foreign files in many ways: EOFError, RuntimeError, KeyError, IndexError...
+        with open(path, 'rb') as f: zip_start = f.read(2) == b'PK'   # torch.save writes a zip archive: one cut short still starts so
+        raise CheckpointError(f"{path} cannot be read ({size:,} bytes, truncated or corrupt: {type(e).__name__})." if zip_start else not_ours) from e
     if not isinstance(ckpt, dict) or 'model' not in ckpt: raise CheckpointError(f"{path} is not a checkpoint nntrain wrote (no model weights).")
     return ckpt
 

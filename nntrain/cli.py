@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #51f3051c
 from __future__ import annotations
-import argparse, contextlib, dataclasses, errno, importlib, inspect, json, os, signal, sys, typing, warnings
+import argparse, contextlib, dataclasses, errno, importlib, inspect, json, os, re, signal, sys, typing, warnings
 from pathlib import Path
 
 import torch.distributed as dist
@@ -107,6 +107,17 @@ def _one_line(e: BaseException, out: Path) -> str:
 
 USER_ERRORS = (NNTrainError, ValueError, OSError, FloatingPointError, ImportError)
 
+def _out_of_memory(e: BaseException) -> str|None:
+    "One line for an allocation that failed (torch's own message runs to a paragraph), or None for any other error."
+    msg = str(e)
+    if not isinstance(e, RuntimeError) or not (type(e).__name__ == 'OutOfMemoryError' or "can't allocate memory" in msg or 'out of memory' in msg.lower()):
+        return None
+    if asked := re.search(r'allocate (\d+) bytes', msg): asked = f"{int(asked[1]) / 2**30:,.1f} GiB"   # the CPU's allocator
+    elif asked := re.search(r'allocate ([\d.]+ [KMGT]iB)', msg): asked = asked[1]                      # CUDA's
+    gpu = type(e).__name__ == 'OutOfMemoryError'
+    return (f"out of memory{f' (one allocation of {asked})' if asked else ''}: a smaller batch (--bs) or image size (--size) needs less"
+            + ("; another process may be holding the GPU's memory (nvidia-smi shows it)." if gpu else "."))
+
 @contextlib.contextmanager
 def user_errors(command: str, debug: bool, out: Path=Path('.')):
     "Turn an error the user can fix into one line on stderr and exit status 2 (unless `debug`); every command runs in one."
@@ -114,6 +125,9 @@ def user_errors(command: str, debug: bool, out: Path=Path('.')):
     except USER_ERRORS as e:
         if debug: raise
         print(f"nntrain {command}: error: {_one_line(e, out)}", file=sys.stderr); sys.exit(2)
+    except RuntimeError as e:
+        if debug or (line := _out_of_memory(e)) is None: raise
+        print(f"nntrain {command}: error: {line}", file=sys.stderr); sys.exit(2)
 
 # %% ../nbs/09_cli.ipynb #a5c3abc8
 def _launch_if_asked(cfg: RunConfig, argv: list[str]):

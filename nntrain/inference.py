@@ -25,7 +25,7 @@ from .folders import (scan_image_tree, decode_image_file, decode_images, fit_ima
 from .models import build_model, MODELS, MODEL_FAMILIES
 from .accel import check_device
 from .runs import RUN_FILES, load_data, predict_probs, holds_idx
-from .hf import is_hf_data, open_hf_dataset, hf_image_tree
+from .hf import HF_PREFIX, is_hf_data, open_hf_dataset, hf_image_tree
 from .cli import Arg, flag, user_errors
 
 
@@ -277,7 +277,8 @@ def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb
     "A loader of labelled images in `data` for `learn`'s model (at its size and channels), and the name of what it holds."
     c, d = learn.config, learn.config['data']
     if bs < 1: raise ConfigError(f"--bs must be at least 1, got {bs}.")
-    path = data if data is not None else os.environ.get('NNTRAIN_DATA')
+    own = d.get('root') if d.get('root') and (str(d['root']).startswith(HF_PREFIX) or Path(d['root']).is_dir()) else None
+    path = data if data is not None else own or os.environ.get('NNTRAIN_DATA')   # the run's own data first: what a user means
     if path is None or holds_idx(Path(path)):
         if d['classes'] != FASHION_MNIST_CLASSES:
             raise DataError(f"{path or 'The hub'} holds Fashion-MNIST, not the classes this model was trained on ({', '.join(d['classes'][:4])}, ...).")
@@ -308,7 +309,7 @@ def save_interpretation(interp: Interpretation, out: Path, k: int=9) -> list[Pat
 def evaluate(run: Arg("run folder (its best.pt) or checkpoint file", positional=True),
              data: Arg("labelled images: a tree (its test/, else valid/, else the run's held-out images of its own tree, else all of it) "
                        "or Fashion-MNIST's IDX files "
-                       "(default: $NNTRAIN_DATA)", str)=None,
+                       "(default: the run's own data, else $NNTRAIN_DATA)", str)=None,
              out: Arg("folder for confusion_matrix.csv/.png and top_losses.png (default: RUN/evaluation)", str)=None,
              bs: Arg("images per batch", int)=256,
              device: Arg("cpu, cuda, mps...", str)='cpu',

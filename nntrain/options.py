@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_options.ipynb #ff6048d0
 from __future__ import annotations
-import dataclasses, json, os, typing
+import dataclasses, json, numbers, os, typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,11 +94,28 @@ def config_types() -> dict:
     "Each option's type, evaluated from its annotation."
     return typing.get_type_hints(RunConfig)
 
+_KIND_NAMES = {bool: 'true or false', int: 'a whole number', float: 'a number', str: 'a string', type(None): 'null'}
+
+def _fits(value, hint) -> bool:
+    "Whether `value` is of option type `hint` (`int|None`...): true and false are no numbers here (JSON would let `true` pass as 1)."
+    def one(kind):
+        if kind is type(None): return value is None
+        if kind is bool or isinstance(value, bool): return kind is bool and isinstance(value, bool)
+        if kind is int: return isinstance(value, numbers.Integral)
+        if kind is float: return isinstance(value, numbers.Real)
+        return isinstance(value, (str, os.PathLike))
+    return any(one(k) for k in typing.get_args(hint) or (hint,))
+
 def make_config(options: dict) -> RunConfig:
-    "A `RunConfig` from a dict of options; a `ConfigError` naming any unknown one."
+    "A `RunConfig` from a dict of options; a `ConfigError` naming any unknown one, or one of the wrong type."
     known = {f.name for f in dataclasses.fields(RunConfig)}
     unknown = sorted(set(options) - known)
     if unknown: raise ConfigError(f"Unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; the options are {', '.join(sorted(known))}.")
+    types = config_types()
+    for name, value in options.items():
+        if not _fits(value, types[name]):
+            kinds = ' or '.join(_KIND_NAMES.get(k, k.__name__) for k in typing.get_args(types[name]) or (types[name],))
+            raise ConfigError(f"Option {name} must be {kinds}, not {value!r}.")
     return RunConfig(**options)
 
 def saved_config(cfg: RunConfig) -> dict:
@@ -110,9 +127,11 @@ def read_config(path: str|Path) -> dict:
     path = Path(path)
     try: options = json.loads(path.read_text())
     except FileNotFoundError: raise ConfigError(f"--config {path}: no such file.") from None
+    except OSError as e: raise ConfigError(f"--config {path} cannot be read ({e.strerror}): give a JSON file, such as a run's config.json.") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ConfigError(f"--config {path} is not a JSON file of options ({e}).") from None
     if not isinstance(options, dict): raise ConfigError(f"--config {path} must hold a JSON object of options, not a {type(options).__name__}.")
-    make_config(options)   # names every unknown option
+    try: make_config(options)   # names every unknown option, and any of the wrong type
+    except ConfigError as e: raise ConfigError(f"--config {path}: {e}") from None
     return options
 
 # %% ../nbs/08a_options.ipynb #c53b138d

@@ -54,8 +54,11 @@ REPLACED = (*RUN_FILES, 'config.json', 'curves.png', 'tensorboard', 'evaluation'
 RUN_SETTINGS = {f.name: f'--{f.name}' for f in config_fields(run=True)}
 
 def check_out_folder(out: Path):
-    "A one-line error if `out` is a file."
+    "A one-line error if `out` is a file, or a folder that cannot be made or written to."
     if out.exists() and not out.is_dir(): raise ConfigError(f"--out {out} is a file: give a folder for the run's checkpoints and history.")
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise ConfigError(f"--out {out}: the folder cannot be made ({e.strerror}); choose one you can write to.") from None
+    if not os.access(out, os.W_OK | os.X_OK): raise ConfigError(f"--out {out}: the folder is not writable; choose one you can write to.")
 
 def prepare_out(out: Path, config: dict, resume: bool=False, overwrite: bool=False):
     "Check that `out` can take this run: a new run never replaces an old one unless asked, and a resume keeps the run's settings."
@@ -99,6 +102,8 @@ def run_folder(out: Path, settings: dict, resume: bool=False, overwrite: bool=Fa
         if (out/ASIDE).is_dir(): _settle_aside(out)
         prepare_out(out, settings, resume, overwrite)
         aside = None if resume else set_aside(out, REPLACED)
+        if aside is not None: print(f"{out}: replacing {', '.join(sorted(p.name for p in aside.iterdir()))} "
+                                    f"(moved to {ASIDE}, deleted once this run writes its first checkpoint)", flush=True)
         try: yield aside
         except BaseException:
             if aside is not None and aside.exists() and not (out/'last.pt').is_file():
@@ -118,12 +123,13 @@ def load_data(data: str|Path|None, batch_size: int,
               seed: int=42, limit: int|None=None, workers: int=2, memory_gb: float|None=None, progress: bool=False,
               log=print, image_col: str|None=None, label_col: str|None=None) -> DataLoaders:
     "Loaders for `data`: Fashion-MNIST's IDX files (None: `$NNTRAIN_DATA`, else the hub), an image-folder tree or a Hugging Face dataset."
-    path = data if data is not None else os.environ.get('NNTRAIN_DATA')
+    path = data if data is not None else os.environ.get('NNTRAIN_DATA') or None   # an empty $NNTRAIN_DATA is not the current folder
     if is_hf_data(path):   # hf:<name>, or a folder save_to_disk wrote (notebook 01c)
         return hf_dataloaders(open_hf_dataset(path), batch_size, size, valid_pct, seed, limit, image_col, label_col,
                               memory_gb, workers, progress, log, root=path)
     if path is not None and not Path(path).is_dir():
-        raise FileNotFoundError(f"--data {path}: no such folder. Give a folder with Fashion-MNIST's IDX files, or an image-folder tree "
+        where = f"--data {path}" if data is not None else f"NNTRAIN_DATA={path} (read since no --data was given)"
+        raise FileNotFoundError(f"{where}: no such folder. Give a folder with Fashion-MNIST's IDX files, or an image-folder tree "
                                 "(PATH/<class>/*.png, or PATH/train/<class>/ beside PATH/valid/<class>/).")
     if path is not None and not holds_idx(Path(path)):
         return load_image_folder(path, batch_size, size, valid_pct, seed, limit, memory_gb, workers, progress, log)
@@ -254,6 +260,13 @@ def check_config(cfg: RunConfig, n_proc: int=1):
     if not 0 <= cfg.label_smoothing < 1: raise ConfigError(f"--label_smoothing must be in [0, 1), got {cfg.label_smoothing}.")
     if cfg.bs is not None and cfg.bs < n_proc: raise ConfigError(f"--bs {cfg.bs} is split across {n_proc} processes: it must be at least {n_proc}.")
     if n_proc > 1 and cfg.flip_tta: raise ConfigError("--flip_tta scores in one process: leave it out with --nproc.")
+    if cfg.resume and cfg.overwrite: raise ConfigError("--resume continues the run in --out and --overwrite replaces it: give one of them.")
+    if cfg.workers < 0: raise ConfigError(f"--workers must be 0 (decode in the training process) or more, got {cfg.workers}.")
+    if cfg.memory_gb is not None and not cfg.memory_gb >= 0: raise ConfigError(f"--memory_gb must be 0 (always stream) or more, got {cfg.memory_gb}.")
+    data = cfg.data if cfg.data is not None else os.environ.get('NNTRAIN_DATA')
+    if data and not str(data).startswith(HF_PREFIX) and Path(data).is_dir() and Path(data).resolve() in (out := Path(cfg.out).resolve(), *out.parents):
+        raise ConfigError(f"--out {cfg.out} lies inside the data folder {data}: the run's files would be read as data by the next run on it; "
+                          "choose a folder outside it (the default is runs/<the data folder's name>).")
 
 def run_settings(cfg: RunConfig, n_proc: int) -> dict:
     "The settings that define the run, as its checkpoints keep them (`learn.config`): a resume must give the same."
@@ -301,6 +314,14 @@ def _restart_policy(cfg: RunConfig, out: Path, main_process: bool) -> tuple[bool
                            (f"resuming from {out/'last.pt'} (step {read_checkpoint(out/'last.pt').get('train_steps', 0)})"
                             if resume else "no checkpoint was written yet, starting again"), flush=True)
     return resume, not resume
+
+def _check_unfinished(out: Path, epochs: int|None):
+    "A `ConfigError` when --resume names a run that has trained all its epochs (more epochs are refused as another setting)."
+    ckpt = read_checkpoint(out/'last.pt')
+    done = ckpt.get('batches_done') is None and ckpt.get('epoch', -1) + 1 >= ckpt.get('n_epochs', float('inf'))
+    if done and epochs in (None, ckpt['n_epochs']):
+        raise ConfigError(f"The run in {out} has finished (epoch {ckpt['n_epochs']} of {ckpt['n_epochs']}): there is nothing to resume. Score it with "
+                          f"`nntrain evaluate {out}`, or train on from it in a new run (--pretrained {out} and a new --out).")
 
 def _score_after(learn: Learner, cfg: RunConfig, dls, out: Path, make_model):
     "After training: the validation images with flip TTA, if asked, and the test split once, with best.pt."
@@ -362,6 +383,7 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
         if root is not None: root = str(root) if str(root).startswith(HF_PREFIX) else str(Path(root).resolve())
         settings['data'] = dict(classes=dls.classes, channels=dls.channels, size=dls.size, mean=dls.mean, std=dls.std, root=root)
         if resume: prepare_out(out, settings, resume=True)   # now that the data is known: the same classes as the run
+        if resume and cfg.resume and not int(os.environ.get('TORCHELASTIC_RESTART_COUNT', 0)): _check_unfinished(out, cfg.epochs)
         run_subs = run_subscribers(cfg, out, n_proc, subs) + ([DiscardReplacedS(aside)] if aside is not None else [])
         make_model = partial(build_model, cfg.model, dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
         net = make_model(weights='none' if cfg.pretrained is not None else cfg.weights or 'default')   # a run's weights replace downloaded ones

@@ -21,7 +21,7 @@ from .inference import TrainedLearner, load_learner, labelled_loader
 # %% auto #0
 __all__ = ['EXPORT_META', 'EXPORTERS', 'HOW_TO_LOAD', 'ImageClassifier', 'check_export_path', 'exportable', 'export_program',
            'onnx_packages', 'export_onnx', 'export_info', 'export', 'gradio_module', 'run_summary', 'example_images',
-           'demo_page', 'serve']
+           'demo_page', 'check_port', 'serve']
 
 # %% ../nbs/10a_ship.ipynb #555fd525
 class ImageClassifier(nn.Module):
@@ -37,6 +37,7 @@ def check_export_path(path: Path, overwrite: bool=False):
     if path.name in (*RUN_FILES, 'config.json') and any((path.parent/f).is_file() for f in ('best.pt', 'last.pt')):
         raise ConfigError(f"{path} is a file of the run in {path.parent}: export to a file of its own, e.g. --out model.pt2.")
     if path.is_dir(): raise ConfigError(f"--out {path} is a folder: give the exported file's name, e.g. {path/'model.pt2'}.")
+    if not path.parent.is_dir(): raise ConfigError(f"--out {path}: there is no folder {path.parent} to write it in; make it first, or choose another.")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} already exists: export to another file, or replace it with --overwrite (overwrite=True).")
 
@@ -124,6 +125,8 @@ def export(run: Arg("run folder (its best.pt) or checkpoint file; with --info, a
         if info: print(jsonlib.dumps(export_info(run), indent=1)); return
         fmt = format or ('onnx' if out and Path(out).suffix == '.onnx' else 'pt2')
         if fmt not in EXPORTERS: raise ConfigError(f"--format must be {' or '.join(EXPORTERS)}, got {fmt!r}.")
+        if out and Path(out).suffix.lstrip('.') in EXPORTERS and Path(out).suffix.lstrip('.') != fmt:   # a .onnx file holding a torch.export program
+            raise ConfigError(f"--out {out} names a .{Path(out).suffix.lstrip('.')} file but --format is {fmt}: make them agree.")
         path = EXPORTERS[fmt](load_learner(run), out or f'model.{fmt}', overwrite=overwrite)
     print(f"wrote {path}: {HOW_TO_LOAD[fmt]}; `nntrain export {path} --info` shows its input, output and classes")
 
@@ -172,9 +175,14 @@ def demo_page(learn: TrainedLearner, examples=(), top: int=3):
                         title=f"nntrain · {learn.checkpoint.parent.name}", description=run_summary(learn),
                         flagging_mode='never', cache_examples=False)
 
+def check_port(port: int):
+    "A `ConfigError` unless `port` is one a page can listen on."
+    if not 1 <= port <= 65535: raise ConfigError(f"--port must be between 1 and 65535, got {port}.")
+
 @patch
 def serve(self: TrainedLearner, port: int=7860, share: bool=False, data=None, block: bool=True):
     "Show the model on a demo page at http://127.0.0.1:`port` (with `share`, a public link too); without `block`, return the running page."
+    check_port(port)
     folder = Path(tempfile.mkdtemp(prefix='nntrain-demo-'))
     page = demo_page(self, example_images(self, folder, data))
     try: page.launch(server_name='127.0.0.1', server_port=port, share=share, prevent_thread_lock=not block, quiet=not share)
@@ -192,6 +200,7 @@ def serve(run: Arg("run folder (its best.pt) or checkpoint file", positional=Tru
           debug: Arg("show the full traceback of an error", flag)=False):
     "Show a trained model on a demo web page: drop or paste an image, see its most probable classes."
     with user_errors('serve', debug, Path(run)):
+        check_port(port)
         learn = load_learner(run, device)
         gradio_module()   # before the message: without gradio, only the line saying what to install
         print(f"serving {run_summary(learn)}\nopen http://127.0.0.1:{port} in a browser; Ctrl-C stops", flush=True)

@@ -82,6 +82,7 @@ def test_a_new_run_never_replaces_an_old_one(tmp_path, data_path, finished_run):
     res = run(*args, '--overwrite', '--seed', '1')
     assert res.returncode == 0, res.stderr
     assert (out/'last.pt').read_bytes() != before['last.pt']
+    assert f"{out}: replacing best.pt, config.json, curves.png, history.csv, last.pt (moved to .replaced" in res.stdout, res.stdout
 
 @pytest.mark.parametrize('why,args', [('no such data', ['--data', '/nonexistent/folder']), ('a diverging --lr', ['--lr', '1e6'])])
 def test_overwrite_keeps_the_old_run_until_the_new_one_has_a_checkpoint(tmp_path, data_path, finished_run, why, args):
@@ -177,6 +178,8 @@ def test_full_disk_is_one_clear_line(tmp_path, data_path, monkeypatch, capsys):
     (['--epochs', '0'], '--epochs must be at least 1'),
     (['--data', '/nonexistent/folder'], '--data /nonexistent/folder: no such folder'),
     (['--resume'], 'Cannot resume'),
+    (['--resume', '--overwrite'], 'give one of them'),
+    (['--workers', '-1'], '--workers must be 0'),
     (['--epochs', 'five'], 'invalid int value'),
     (['--label_smoothing', '1.5'], '--label_smoothing must be in [0, 1)'),
     (['--nproc', '0'], 'nproc must be at least 1, got 0'),
@@ -255,5 +258,6 @@ def test_a_run_without_out_gets_a_folder_named_after_its_data(tmp_path):
     assert 'run folder: runs/shapes\n' in first.stdout and 'run folder: runs/shapes-2\n' in second.stdout, first.stdout + second.stdout
     assert (tmp_path/'runs'/'shapes'/'best.pt').is_file() and (tmp_path/'runs'/'shapes-2'/'best.pt').is_file()
     assert 'sized to the data: --bs 16 for 20 training images' in first.stdout, first.stdout
-    again = run('train', '--data', 'shapes', '--epochs', '1', '--resume', cwd=tmp_path)
-    assert again.returncode == 0 and 'run folder: runs/shapes-2\n' in again.stdout, again.stdout + again.stderr
+    again = run('train', '--data', 'shapes', '--epochs', '1', '--resume', cwd=tmp_path)   # the newest run, which has finished
+    assert again.returncode == 2 and 'run folder: runs/shapes-2\n' in again.stdout, again.stdout + again.stderr
+    assert 'The run in runs/shapes-2 has finished (epoch 1 of 1)' in again.stderr and 'Traceback' not in again.stderr, again.stderr
