@@ -265,8 +265,7 @@ def check_config(cfg: RunConfig, n_proc: int=1):
     if cfg.memory_gb is not None and not cfg.memory_gb >= 0: raise ConfigError(f"--memory_gb must be 0 (always stream) or more, got {cfg.memory_gb}.")
     data = cfg.data if cfg.data is not None else os.environ.get('NNTRAIN_DATA')
     if data and not str(data).startswith(HF_PREFIX) and Path(data).is_dir() and Path(data).resolve() in (out := Path(cfg.out).resolve(), *out.parents):
-        raise ConfigError(f"--out {cfg.out} lies inside the data folder {data}: the run's files would be read as data by the next run on it; "
-                          "choose a folder outside it (the default is runs/<the data folder's name>).")
+        raise ConfigError(f"--out {cfg.out} lies inside the data folder {data}, whose next run would read the run's files as data: choose another --out.")
 
 def run_settings(cfg: RunConfig, n_proc: int) -> dict:
     "The settings that define the run, as its checkpoints keep them (`learn.config`): a resume must give the same."
@@ -315,11 +314,10 @@ def _restart_policy(cfg: RunConfig, out: Path, main_process: bool) -> tuple[bool
                             if resume else "no checkpoint was written yet, starting again"), flush=True)
     return resume, not resume
 
-def _check_unfinished(out: Path, epochs: int|None):
-    "A `ConfigError` when --resume names a run that has trained all its epochs (more epochs are refused as another setting)."
+def _check_unfinished(out: Path):
+    "A `ConfigError` when --resume names a run that has trained all its epochs (more epochs were refused as another setting)."
     ckpt = read_checkpoint(out/'last.pt')
-    done = ckpt.get('batches_done') is None and ckpt.get('epoch', -1) + 1 >= ckpt.get('n_epochs', float('inf'))
-    if done and epochs in (None, ckpt['n_epochs']):
+    if ckpt.get('batches_done') is None and ckpt.get('epoch', -1) + 1 >= ckpt.get('n_epochs', float('inf')):
         raise ConfigError(f"The run in {out} has finished (epoch {ckpt['n_epochs']} of {ckpt['n_epochs']}): there is nothing to resume. Score it with "
                           f"`nntrain evaluate {out}`, or train on from it in a new run (--pretrained {out} and a new --out).")
 
@@ -383,7 +381,7 @@ def train_classifier(data: str|Path|None=None, # Fashion-MNIST's IDX files (defa
         if root is not None: root = str(root) if str(root).startswith(HF_PREFIX) else str(Path(root).resolve())
         settings['data'] = dict(classes=dls.classes, channels=dls.channels, size=dls.size, mean=dls.mean, std=dls.std, root=root)
         if resume: prepare_out(out, settings, resume=True)   # now that the data is known: the same classes as the run
-        if resume and cfg.resume and not int(os.environ.get('TORCHELASTIC_RESTART_COUNT', 0)): _check_unfinished(out, cfg.epochs)
+        if resume and cfg.resume and not int(os.environ.get('TORCHELASTIC_RESTART_COUNT', 0)): _check_unfinished(out)
         run_subs = run_subscribers(cfg, out, n_proc, subs) + ([DiscardReplacedS(aside)] if aside is not None else [])
         make_model = partial(build_model, cfg.model, dls.channels, len(dls.classes), dls.size, dls.mean, dls.std)
         net = make_model(weights='none' if cfg.pretrained is not None else cfg.weights or 'default')   # a run's weights replace downloaded ones
