@@ -102,7 +102,9 @@ def _one_line(e: BaseException, out: Path) -> str:
     msg = ' '.join(str(e).split())
     if isinstance(e, CheckpointError) and 'last.pt' in msg and (out/'best.pt').is_file():
         msg += f" {out/'best.pt'} may still load: copy it over last.pt to resume from its epoch, or start again with --overwrite."
-    if isinstance(e, FloatingPointError): msg = msg.replace('Lower the learning rate', 'Lower --lr')
+    if isinstance(e, FloatingPointError):   # the command line has no check_finite to offer
+        msg = msg.replace('Lower the learning rate, check the data, or pass check_finite=False to the Learner to carry on regardless.',
+                          'Lower --lr, or check the data.')
     return msg
 
 USER_ERRORS = (NNTrainError, ValueError, OSError, FloatingPointError, ImportError)

@@ -246,7 +246,7 @@ def check_config(cfg: RunConfig, n_proc: int=1):
         raise ConfigError(f"--freeze_epochs must be between 0 and --epochs - 1, got {cfg.freeze_epochs}.")
     if not cfg.lr_mult >= 1: raise ConfigError(f"--lr_mult must be at least 1, got {cfg.lr_mult}.")
     if not 0 < cfg.reuse <= 1: raise ConfigError(f"--reuse is the share of the --pretrained run's stages to copy, above 0 and at most 1; got {cfg.reuse}.")
-    if not cfg.lr > 0: raise ConfigError(f"--lr must be positive, got {cfg.lr}.")
+    if not 0 < cfg.lr < float('inf'): raise ConfigError(f"--lr must be positive and finite, got {cfg.lr}.")
     if cfg.epochs is not None and cfg.epochs < 1: raise ConfigError(f"--epochs must be at least 1, got {cfg.epochs}.")
     if cfg.bs is not None and cfg.bs < 1: raise ConfigError(f"--bs must be at least 1, got {cfg.bs}.")
     if cfg.limit is not None and cfg.limit < 1: raise ConfigError(f"--limit must be at least 1 image, got {cfg.limit}.")

@@ -175,6 +175,7 @@ def test_full_disk_is_one_clear_line(tmp_path, data_path, monkeypatch, capsys):
     (['--model', 'vit'], "Unknown model 'vit'"),
     (['--lr', '0'], '--lr must be positive'),
     (['--lr', '-0.1'], '--lr must be positive'),
+    (['--lr', 'inf'], '--lr must be positive and finite'),
     (['--epochs', '0'], '--epochs must be at least 1'),
     (['--data', '/nonexistent/folder'], '--data /nonexistent/folder: no such folder'),
     (['--resume'], 'Cannot resume'),
@@ -188,7 +189,7 @@ def test_full_disk_is_one_clear_line(tmp_path, data_path, monkeypatch, capsys):
     (['--seed', '-1'], '--seed must be between'),
     (['--device', 'foo'], "--device 'foo' is not a device"),
     (['--device', 'cuda:99'], 'CUDA device'),
-    (['--lr', '1e30', '--limit', '500', '--epochs', '1'], 'The loss is nan'),
+    (['--lr', '1e30', '--limit', '500', '--epochs', '1'], '(train). Lower --lr, or check the data.'),
 ])
 def test_bad_arguments_exit_2_with_a_clear_message(tmp_path, data_path, args, message):
     full_args = ['train', '--out', str(tmp_path/'run')] + ([] if '--data' in args else ['--data', str(data_path)]) + args
