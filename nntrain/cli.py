@@ -111,12 +111,10 @@ USER_ERRORS = (NNTrainError, ValueError, OSError, FloatingPointError, ImportErro
 
 def _out_of_memory(e: BaseException) -> str|None:
     "One line for an allocation that failed (torch's own message runs to a paragraph), or None for any other error."
-    msg = str(e)
-    if not isinstance(e, RuntimeError) or not (type(e).__name__ == 'OutOfMemoryError' or "can't allocate memory" in msg or 'out of memory' in msg.lower()):
-        return None
+    msg, gpu = str(e), type(e).__name__ == 'OutOfMemoryError'   # torch.OutOfMemoryError: CUDA's
+    if not isinstance(e, RuntimeError) or not (gpu or "can't allocate memory" in msg or 'out of memory' in msg.lower()): return None
     if asked := re.search(r'allocate (\d+) bytes', msg): asked = f"{int(asked[1]) / 2**30:,.1f} GiB"   # the CPU's allocator
     elif asked := re.search(r'allocate ([\d.]+ [KMGT]iB)', msg): asked = asked[1]                      # CUDA's
-    gpu = type(e).__name__ == 'OutOfMemoryError'
     return (f"out of memory{f' (one allocation of {asked})' if asked else ''}: a smaller batch (--bs) or image size (--size) needs less"
             + ("; another process may be holding the GPU's memory (nvidia-smi shows it)." if gpu else "."))
 

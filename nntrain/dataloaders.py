@@ -20,10 +20,10 @@ from .files import DataError, atomic_save
 # %% auto #0
 __all__ = ['FASHION_MNIST_CLASSES', 'FASHION_MNIST_FILES', 'IDX_IMAGES_MAGIC', 'IDX_LABELS_MAGIC', 'HUB_FASHION_MNIST',
            'IMAGE_EXTENSIONS', 'read_idx', 'read_fashion_mnist_split', 'cache_dir', 'hf_datasets',
-           'fashion_mnist_features', 'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx', 'image_to_float',
-           'hf_ds_collate_fn', 'TensorLoader', 'images_to_tensor', 'hf_ds_to_tensors', 'fashion_mnist_tensors',
-           'DataLoaders', 'get_files', 'split_by_grandparent', 'split_random', 'parent_label', 'show_images',
-           'show_batch']
+           'fashion_mnist_features', 'data_or_env', 'load_fashion_mnist', 'write_idx', 'write_fashion_mnist_idx',
+           'image_to_float', 'hf_ds_collate_fn', 'TensorLoader', 'images_to_tensor', 'hf_ds_to_tensors',
+           'fashion_mnist_tensors', 'DataLoaders', 'get_files', 'split_by_grandparent', 'split_random', 'parent_label',
+           'show_images', 'show_batch']
 
 # %% ../nbs/01_dataloaders.ipynb #98398029
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -131,10 +131,14 @@ def _load_from_hub():
                         "Without a network, point nntrain at local files: set NNTRAIN_DATA to a folder holding "
                         "fashion_mnist/ with the four IDX .gz files, or call load_fashion_mnist(path=...).") from e
 
+def data_or_env(data: str|Path|None) -> str|Path|None:
+    "`data` if given, else `$NNTRAIN_DATA`; None (the hub) when that is unset or empty (an empty one is not the current folder)."
+    return data if data is not None else os.environ.get('NNTRAIN_DATA') or None
+
 def load_fashion_mnist(path: str|Path|None=None, # folder with the four IDX `.gz` files (or its parent); default `$NNTRAIN_DATA/fashion_mnist`, else the hub
                       ):
     "Fashion-MNIST as a `DatasetDict` with `train` (60,000) and `test` (10,000) splits of PIL `image` and `label`."
-    if path is None and os.environ.get('NNTRAIN_DATA'): path = Path(os.environ['NNTRAIN_DATA'])
+    path = data_or_env(path)
     return _load_from_hub() if path is None else _load_from_idx(Path(path))
 
 # %% ../nbs/01_dataloaders.ipynb #500f47f8

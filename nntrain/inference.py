@@ -19,7 +19,7 @@ from .files import CheckpointError, ConfigError, DataError, atomic_write
 from .learner import Learner
 from .subscribers import torcheval_metrics
 from .checkpoint import read_checkpoint, find_checkpoint
-from .dataloaders import FASHION_MNIST_CLASSES, IMAGE_EXTENSIONS, TensorLoader, get_files, show_images
+from .dataloaders import FASHION_MNIST_CLASSES, IMAGE_EXTENSIONS, TensorLoader, data_or_env, get_files, show_images
 from .folders import (scan_image_tree, decode_image_file, decode_images, fit_image, holds_in_memory, probe_images,
                              FileLoader, ImageFileDataset)
 from .models import build_model, MODELS, MODEL_FAMILIES
@@ -278,7 +278,7 @@ def labelled_loader(data, learn: Learner, bs: int=256, workers: int=2, memory_gb
     c, d = learn.config, learn.config['data']
     if bs < 1: raise ConfigError(f"--bs must be at least 1, got {bs}.")
     own = d.get('root') if d.get('root') and (str(d['root']).startswith(HF_PREFIX) or Path(d['root']).is_dir()) else None
-    path = data if data is not None else own or os.environ.get('NNTRAIN_DATA')   # the run's own data first: what a user means
+    path = data_or_env(data if data is not None else own)   # the run's own data first: what a user means
     if path is None or holds_idx(Path(path)):
         if d['classes'] != FASHION_MNIST_CLASSES:
             raise DataError(f"{path or 'The hub'} holds Fashion-MNIST, not the classes this model was trained on ({', '.join(d['classes'][:4])}, ...).")

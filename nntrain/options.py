@@ -96,6 +96,10 @@ def config_types() -> dict:
 
 _KIND_NAMES = {bool: 'true or false', int: 'a whole number', float: 'a number', str: 'a string', type(None): 'null'}
 
+def _kinds(hint) -> tuple:
+    "The types an option's annotation allows: `(int, NoneType)` for `int|None`."
+    return typing.get_args(hint) or (hint,)
+
 def _fits(value, hint) -> bool:
     "Whether `value` is of option type `hint` (`int|None`...): true and false are no numbers here (JSON would let `true` pass as 1)."
     def one(kind):
@@ -104,7 +108,7 @@ def _fits(value, hint) -> bool:
         if kind is int: return isinstance(value, numbers.Integral)
         if kind is float: return isinstance(value, numbers.Real)
         return isinstance(value, (str, os.PathLike))
-    return any(one(k) for k in typing.get_args(hint) or (hint,))
+    return any(one(k) for k in _kinds(hint))
 
 def make_config(options: dict) -> RunConfig:
     "A `RunConfig` from a dict of options; a `ConfigError` naming any unknown one, or one of the wrong type."
@@ -114,7 +118,7 @@ def make_config(options: dict) -> RunConfig:
     types = config_types()
     for name, value in options.items():
         if not _fits(value, types[name]):
-            kinds = ' or '.join(_KIND_NAMES.get(k, k.__name__) for k in typing.get_args(types[name]) or (types[name],))
+            kinds = ' or '.join(_KIND_NAMES.get(k, k.__name__) for k in _kinds(types[name]))
             raise ConfigError(f"Option {name} must be {kinds}, not {value!r}.")
     return RunConfig(**options)
 

@@ -17,7 +17,7 @@ from .options import (RunConfig, option, config_fields, config_types, make_confi
                              RECIPES, recipe_settings)
 from .files import (ConfigError, CheckpointError, ASIDE, LOCK_FILE, atomic_write, remove_stale_temporaries, folder_lock,
                           set_aside, put_back)
-from .dataloaders import DataLoaders, TensorLoader, load_fashion_mnist, fashion_mnist_tensors, hf_ds_to_tensors, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
+from .dataloaders import DataLoaders, TensorLoader, data_or_env, load_fashion_mnist, fashion_mnist_tensors, hf_ds_to_tensors, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
 from .folders import load_image_folder
 from .hf import HF_PREFIX, is_hf_data, hf_data_name, open_hf_dataset, hf_dataloaders
 from .loop import Subscriber, set_seed
@@ -123,7 +123,7 @@ def load_data(data: str|Path|None, batch_size: int,
               seed: int=42, limit: int|None=None, workers: int=2, memory_gb: float|None=None, progress: bool=False,
               log=print, image_col: str|None=None, label_col: str|None=None) -> DataLoaders:
     "Loaders for `data`: Fashion-MNIST's IDX files (None: `$NNTRAIN_DATA`, else the hub), an image-folder tree or a Hugging Face dataset."
-    path = data if data is not None else os.environ.get('NNTRAIN_DATA') or None   # an empty $NNTRAIN_DATA is not the current folder
+    path = data_or_env(data)
     if is_hf_data(path):   # hf:<name>, or a folder save_to_disk wrote (notebook 01c)
         return hf_dataloaders(open_hf_dataset(path), batch_size, size, valid_pct, seed, limit, image_col, label_col,
                               memory_gb, workers, progress, log, root=path)
@@ -164,7 +164,7 @@ def score_test(model: nn.Module, dl, checkpoint: Path, device=None) -> dict:
 # %% ../nbs/08b_runs.ipynb #52c822fc
 def data_name(data: str|Path|None) -> str:
     "The name runs on `data` are filed under: the tree's folder name, or fashion_mnist for Fashion-MNIST's IDX files or the hub."
-    path = data if data is not None else os.environ.get('NNTRAIN_DATA')
+    path = data_or_env(data)
     if is_hf_data(path): return hf_data_name(path)
     if path is None or not Path(path).is_dir() or holds_idx(Path(path)): return 'fashion_mnist'
     return Path(path).resolve().name or 'data'
@@ -229,7 +229,7 @@ WEIGHTED_FAMILIES = ('tv:', 'timm:')   # model families that load pretrained wei
 
 def _fashion_idx(data) -> bool:
     "Whether `data` (None: `$NNTRAIN_DATA`, else the hub) names Fashion-MNIST's IDX files or the hub's copy, whose images are 28×28."
-    path = data if data is not None else os.environ.get('NNTRAIN_DATA')
+    path = data_or_env(data)
     return path is None or not is_hf_data(path) and Path(path).is_dir() and holds_idx(Path(path))
 
 def is_transfer(cfg: RunConfig) -> bool:
@@ -263,7 +263,7 @@ def check_config(cfg: RunConfig, n_proc: int=1):
     if cfg.resume and cfg.overwrite: raise ConfigError("--resume continues the run in --out and --overwrite replaces it: give one of them.")
     if cfg.workers < 0: raise ConfigError(f"--workers must be 0 (decode in the training process) or more, got {cfg.workers}.")
     if cfg.memory_gb is not None and not cfg.memory_gb >= 0: raise ConfigError(f"--memory_gb must be 0 (always stream) or more, got {cfg.memory_gb}.")
-    data = cfg.data if cfg.data is not None else os.environ.get('NNTRAIN_DATA')
+    data = data_or_env(cfg.data)
     if data and not str(data).startswith(HF_PREFIX) and Path(data).is_dir() and Path(data).resolve() in (out := Path(cfg.out).resolve(), *out.parents):
         raise ConfigError(f"--out {cfg.out} lies inside the data folder {data}, whose next run would read the run's files as data: choose another --out.")
 

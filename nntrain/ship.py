@@ -14,6 +14,7 @@ from fastcore.basics import patch   # nbdev documents methods added with a plain
 from .files import CheckpointError, ConfigError, atomic_write
 from .learner import Learner
 from .runs import RUN_FILES
+from .dataloaders import data_or_env
 from .cli import Arg, flag, user_errors
 from .folders import ImageFileDataset
 from .inference import TrainedLearner, load_learner, labelled_loader
@@ -125,8 +126,9 @@ def export(run: Arg("run folder (its best.pt) or checkpoint file; with --info, a
         if info: print(jsonlib.dumps(export_info(run), indent=1)); return
         fmt = format or ('onnx' if out and Path(out).suffix == '.onnx' else 'pt2')
         if fmt not in EXPORTERS: raise ConfigError(f"--format must be {' or '.join(EXPORTERS)}, got {fmt!r}.")
-        if out and Path(out).suffix.lstrip('.') in EXPORTERS and Path(out).suffix.lstrip('.') != fmt:   # a .onnx file holding a torch.export program
-            raise ConfigError(f"--out {out} names a .{Path(out).suffix.lstrip('.')} file but --format is {fmt}: make them agree.")
+        named = Path(out).suffix.lstrip('.') if out else None
+        if named in EXPORTERS and named != fmt:   # a .onnx file holding a torch.export program
+            raise ConfigError(f"--out {out} names a .{named} file but --format is {fmt}: make them agree.")
         path = EXPORTERS[fmt](load_learner(run), out or f'model.{fmt}', overwrite=overwrite)
     print(f"wrote {path}: {HOW_TO_LOAD[fmt]}; `nntrain export {path} --info` shows its input, output and classes")
 
@@ -146,7 +148,7 @@ def run_summary(learn: TrainedLearner) -> str:
 
 def example_images(learn: TrainedLearner, folder: Path, data=None, n: int=6) -> list[Path]:
     "Up to `n` held-out images of different classes from `data` (default: the run's own folder, else `$NNTRAIN_DATA`), written as PNG files in `folder`."
-    source = data or learn.config['data'].get('root') or os.environ.get('NNTRAIN_DATA')
+    source = data_or_env(data or learn.config['data'].get('root'))
     if source is None: return []   # nothing local to show: the page works without examples
     dl, _ = labelled_loader(source, learn)
     first = {}   # class -> position of its first image
@@ -200,7 +202,7 @@ def serve(run: Arg("run folder (its best.pt) or checkpoint file", positional=Tru
           debug: Arg("show the full traceback of an error", flag)=False):
     "Show a trained model on a demo web page: drop or paste an image, see its most probable classes."
     with user_errors('serve', debug, Path(run)):
-        check_port(port)
+        check_port(port)   # here too: before the line below invites the user to open the page
         learn = load_learner(run, device)
         gradio_module()   # before the message: without gradio, only the line saying what to install
         print(f"serving {run_summary(learn)}\nopen http://127.0.0.1:{port} in a browser; Ctrl-C stops", flush=True)
